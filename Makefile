@@ -1,0 +1,60 @@
+# Front door. CMake is the real build; these targets set up, build and test.
+#   make          build (release with debug info) into build/
+#   make run      set-up + build + start brisk-server on its defaults
+#   make test     set-up + build + every test (unit, integration, ASan/UBSan, layering, fuzz 60 s)
+#   make asan     tests under ASan + UBSan (build-asan/)
+#   make fuzz     RESP parser fuzzer; FUZZ_SECONDS=N (default 60)
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS ?=
+
+.PHONY: all setup build run test unit asan fuzz tsan bench format check-layering clean
+
+all: build
+
+setup:
+	@scripts/bootstrap
+
+build: setup
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j $(JOBS)
+
+run: build
+	./build/src/server/brisk-server conf/brisk.conf
+
+unit: build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+test: build check-layering
+	cd build && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+asan: setup
+	@CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBRISK_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+tsan: setup
+	@CC=clang CXX=clang++ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DBRISK_TSAN=ON >/dev/null
+	@cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && ctest --output-on-failure -j $(JOBS)
+
+fuzz: setup
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRISK_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target resp_parser_fuzz
+	@mkdir -p build-fuzz/corpus
+	./build-fuzz/tests/fuzz/resp_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -print_final_stats=1 build-fuzz/corpus tests/fuzz/corpus
+
+check-layering:
+	@scripts/check-layering
+
+bench: build
+	scripts/bench
+
+format:
+	find src tests -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan build-tsan build-fuzz

@@ -1,0 +1,115 @@
+// The one table of client-visible error texts. Every "-..." a client can see is
+// produced from a row here, byte-identical to Redis 7's text where Redis has the
+// same error. Texts exclude the leading '-' and the trailing CRLF. "%s" marks an
+// argument substituted by FormatError (in order); rows without "%s" are used as is.
+//
+// Thread safety: immutable data; safe anywhere.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace brisk {
+
+#define BRISK_ERRORS(X)                                                                          \
+  X(kWrongType, "WRONGTYPE Operation against a key holding the wrong kind of value")            \
+  X(kNotInteger, "ERR value is not an integer or out of range")                                  \
+  X(kNotFloat, "ERR value is not a valid float")                                                 \
+  X(kSyntax, "ERR syntax error")                                                                 \
+  X(kOverflow, "ERR increment or decrement would overflow")                                      \
+  X(kNaNOrInf, "ERR increment would produce NaN or Infinity")                                    \
+  X(kNoSuchKey, "ERR no such key")                                                               \
+  X(kOutOfRange, "ERR value is out of range")                                                    \
+  X(kMustBePositive, "ERR value is out of range, must be positive")                              \
+  X(kOffsetOutOfRange, "ERR offset is out of range")                                             \
+  X(kStringTooLong, "ERR string exceeds maximum allowed size (proto-max-bulk-len)")              \
+  X(kInvalidExpire, "ERR invalid expire time in '%s' command")                                   \
+  X(kWrongArity, "ERR wrong number of arguments for '%s' command")                               \
+  X(kUnknownCommand, "ERR unknown command '%s', with args beginning with: %s")                   \
+  X(kUnknownSubcommand, "ERR unknown subcommand '%s'. Try %s HELP.")                             \
+  X(kUnknownSubcommandOrArity,                                                                   \
+    "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.")                \
+  X(kDbIndexOutOfRange, "ERR DB index is out of range")                                          \
+  X(kInvalidFirstDb, "ERR invalid first DB index")                                               \
+  X(kInvalidSecondDb, "ERR invalid second DB index")                                             \
+  X(kSameObject, "ERR source and destination objects are the same")                              \
+  X(kBusyKey, "BUSYKEY Target key name already exists.")                                         \
+  X(kInvalidCursor, "ERR invalid cursor")                                                        \
+  X(kExpireNxXxGtLt, "ERR NX and XX, GT or LT options at the same time are not compatible")      \
+  X(kExpireGtLt, "ERR GT and LT options at the same time are not compatible")                    \
+  X(kUnsupportedOption, "ERR Unsupported option %s")                                             \
+  X(kNoAuth, "NOAUTH Authentication required.")                                                  \
+  X(kWrongPass, "WRONGPASS invalid username-password pair or user is disabled.")                 \
+  X(kAuthNotConfigured,                                                                          \
+    "ERR AUTH <password> called without any password configured for the default user. Are you " \
+    "sure your configuration is correct?")                                                       \
+  X(kNoProto, "NOPROTO unsupported protocol version")                                            \
+  X(kMaxClients, "ERR max number of clients reached")                                            \
+  X(kMultiNested, "ERR MULTI calls can not be nested")                                           \
+  X(kExecWithoutMulti, "ERR EXEC without MULTI")                                                 \
+  X(kDiscardWithoutMulti, "ERR DISCARD without MULTI")                                           \
+  X(kWatchInMulti, "ERR WATCH inside MULTI is not allowed")                                      \
+  X(kExecAbort, "EXECABORT Transaction discarded because of previous errors.")                   \
+  X(kNotAllowedInMulti, "ERR Command not allowed inside a transaction")                          \
+  X(kSubscribeContext,                                                                           \
+    "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "  \
+    "allowed in this context")                                                                   \
+  X(kNoSuchClient, "ERR No such client")                                                         \
+  X(kClientNameChars,                                                                            \
+    "ERR Client names cannot contain spaces, newlines or special characters.")                   \
+  X(kConfigUnknown, "ERR Unknown option or number of arguments for CONFIG SET - '%s'")           \
+  X(kConfigSetFailed, "ERR CONFIG SET failed (possibly related to argument '%s') - %s")          \
+  X(kConfigDuplicate, "ERR CONFIG SET failed (possibly related to argument '%s') - duplicate parameter") \
+  X(kTimeoutNotFloat, "ERR timeout is not a float or out of range")                              \
+  X(kTimeoutNegative, "ERR timeout is negative")                                                 \
+  X(kOom, "OOM command not allowed when used memory > 'maxmemory'.")                             \
+  X(kLoading, "LOADING Redis is loading the dataset in memory")                                  \
+  X(kMisconf,                                                                                    \
+    "MISCONF Errors writing to the AOF file: %s")                                                \
+  X(kNoPerm, "NOPERM User %s has no permissions to run the '%s' command")                        \
+  X(kShutdownInMulti, "ERR Command not allowed inside a transaction")                            \
+  X(kProtocolMultibulkLen, "ERR Protocol error: invalid multibulk length")                       \
+  X(kProtocolBulkLen, "ERR Protocol error: invalid bulk length")                                 \
+  X(kProtocolExpectedDollar, "ERR Protocol error: expected '$', got '%s'")                       \
+  X(kProtocolBigMbulk, "ERR Protocol error: too big mbulk count string")                         \
+  X(kProtocolBigBulk, "ERR Protocol error: too big bulk count string")                           \
+  X(kProtocolBigInline, "ERR Protocol error: too big inline request")                            \
+  X(kProtocolQuotes, "ERR Protocol error: unbalanced quotes in request")                         \
+  X(kQueryBufferLimit, "ERR Protocol error: query buffer limit reached")                         \
+  X(kProtectedMode,                                                                              \
+    "DENIED Redis is running in protected mode because protected mode is enabled and no "        \
+    "password is set for the default user. In this mode connections are only accepted from the " \
+    "loopback interface. If you want to connect from external computers to Redis you may adopt " \
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG " \
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "   \
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "       \
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively " \
+    "you can just disable the protected mode by editing the Redis configuration file, and "      \
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "      \
+    "started the server manually just for testing, restart it with the '--protected-mode no' "   \
+    "option. 4) Set up an authentication password for the default user. NOTE: You only need to " \
+    "do one of the above things in order for the server to start accepting connections from "    \
+    "the outside.")                                                                              \
+  X(kTableNotFound, "ERR no such table")                                                         \
+  X(kNotSupported, "ERR %s is not supported by Brisk")
+
+enum class Err : uint16_t {
+#define BRISK_ERR_ENUM(name, text) name,
+  BRISK_ERRORS(BRISK_ERR_ENUM)
+#undef BRISK_ERR_ENUM
+};
+
+// The row's text, "%s" unsubstituted.
+std::string_view ErrorText(Err err);
+
+// The row's text with each "%s" replaced by the next argument (missing ones by "").
+std::string FormatError(Err err, std::initializer_list<std::string_view> args);
+
+// The error a client sees for a failed engine op. REQUIRES: status != kOk and
+// status has a generic text (not kNotFound / kSkipped, which are not errors).
+Err ErrorFor(OpStatus status);
+
+}  // namespace brisk
