@@ -93,6 +93,11 @@ namespace brisk {
     "option. 4) Set up an authentication password for the default user. NOTE: You only need to " \
     "do one of the above things in order for the server to start accepting connections from "    \
     "the outside.")                                                                              \
+  X(kDecrementOverflow, "ERR decrement would overflow")                                         \
+  X(kLcsNotString, "ERR The specified keys must contain string values")                          \
+  X(kLcsLenAndIdx, "ERR If you want both the length and indexes, please just use IDX.")          \
+  X(kLcsTooBig,                                                                                  \
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")             \
   X(kTableNotFound, "ERR no such table")                                                         \
   X(kNotSupported, "ERR %s is not supported by Brisk")
 

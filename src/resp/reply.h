@@ -57,6 +57,7 @@ class ReplyBuilder {
 
  private:
   void Header(char type, uint64_t n);
+  void Line(char type, int64_t v);
 
   std::string* out_;
   int protocol_;

@@ -1,0 +1,200 @@
+// What a command handler sees: the calling client's state, the server-wide state, the
+// reply builder and the clock, bundled in CommandContext. The server layer owns the
+// objects and implements ServerHooks; this layer knows nothing of sockets or libuv.
+//
+// Thread safety: loop thread only.
+//
+// Invariants:
+//   1. CommandContext::now_ms is fixed for one command (the loop's cached clock), so all
+//      expiry decisions inside one command agree.
+//   2. Every handler that changes a key calls KeyModified() for it after the change
+//      (Redis's signalModifiedKey): it invalidates WATCH and is where the append log and
+//      keyspace notifications will hook in.
+//   3. ClientState holds no pointer into a read buffer: queued MULTI commands own copies.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "commands/command.h"
+#include "common/config.h"
+#include "engine/keyspace.h"
+#include "resp/reply.h"
+
+namespace brisk::cmd {
+
+struct ClientState {
+  uint64_t id = 0;
+  int fd = -1;
+  std::string addr;   // "ip:port" of the peer
+  std::string laddr;  // "ip:port" of the local end
+  bool is_unix = false;
+  std::string name, lib_name, lib_ver;
+  int db_index = 0;
+  int resp = 2;
+  bool authenticated = false;
+  std::string user = "default";
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string_view last_cmd = "NULL";
+
+  // Transactions (MULTI/EXEC/WATCH).
+  bool in_multi = false;
+  bool multi_error = false;  // a queued command was rejected -> EXECABORT
+  std::vector<std::vector<std::string>> queued;
+  size_t queued_bytes = 0;
+  bool dirty_cas = false;  // a watched key was modified
+  struct Watched {
+    int db;
+    std::string key;
+    bool expired_at_watch;
+  };
+  std::vector<Watched> watched;
+
+  // CLIENT REPLY
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkip, kSkipNext } reply_mode = ReplyMode::kOn;
+  bool no_evict = false;
+  bool no_touch = false;
+  bool monitor = false;
+  bool close_after_reply = false;  // QUIT, protocol error, CLIENT KILL of self
+  size_t subscriptions = 0;        // channels + patterns (pub/sub issue)
+
+  // Filled by the server for CLIENT LIST / INFO.
+  size_t query_buf_len = 0;
+  size_t query_buf_cap = 0;
+  size_t output_len = 0;
+};
+
+struct SlowlogEntry {
+  uint64_t id;
+  int64_t unix_s;
+  int64_t duration_us;
+  std::vector<std::string> args;
+  std::string addr, name;
+};
+
+struct ServerStats {
+  uint64_t total_connections = 0;
+  uint64_t total_commands = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+};
+
+// Implemented by the server layer.
+class ServerHooks {
+ public:
+  virtual ~ServerHooks() = default;
+  // Every connected client, in id order.
+  virtual std::vector<ClientState*> Clients() = 0;
+  // Closes the client after its pending replies (asynchronously if it is the caller).
+  virtual void KillClient(ClientState* client) = 0;
+  // Appends bytes to a client's output (MONITOR feed).
+  virtual void SendTo(ClientState* client, std::string_view bytes) = 0;
+  // SHUTDOWN: stop accepting, finish in-flight work, exit.
+  virtual void RequestShutdown() = 0;
+  // CLIENT PAUSE: until unix ms; write_only pauses only write commands.
+  virtual void PauseClients(int64_t until_ms, bool write_only) = 0;
+  virtual void UnpauseClients() = 0;
+  // DEBUG SLEEP: blocks the loop on purpose.
+  virtual void Sleep(double seconds) = 0;
+  // Server-wide facts for INFO.
+  virtual int64_t StartTimeMs() const = 0;
+  virtual size_t UsedMemory() const = 0;
+  virtual size_t PeakMemory() const = 0;
+  virtual size_t Rss() const = 0;
+  virtual uint16_t Port() const = 0;
+  virtual std::string_view ConfigFile() const = 0;
+  virtual std::string_view Executable() const = 0;
+};
+
+class WatchTable;
+class Dispatcher;
+
+// The shared state handlers act on. One instance, owned by the server.
+struct ServerContext {
+  Config* config = nullptr;
+  ConfigRegistry* config_registry = nullptr;
+  engine::Keyspace* keyspace = nullptr;
+  CommandRegistry* commands = nullptr;
+  ServerHooks* hooks = nullptr;
+  WatchTable* watches = nullptr;
+  Dispatcher* dispatcher = nullptr;
+  ServerStats stats;
+  std::deque<SlowlogEntry> slowlog;
+  uint64_t slowlog_next_id = 0;
+  std::vector<ClientState*> monitors;
+  std::string run_id;
+  bool active_expire_enabled = true;
+  bool loading = false;
+};
+
+// Keys watched by clients, per database (Redis's c->db->watched_keys).
+class WatchTable {
+ public:
+  void Watch(ClientState* client, int db, std::string_view key, bool expired_now);
+  void UnwatchAll(ClientState* client);
+  // Marks every client watching (db, key) dirty. O(1) when nobody watches in this db.
+  void Touch(int db, std::string_view key);
+  // Marks every client watching any key of db dirty (FLUSHDB, SWAPDB).
+  void TouchDb(int db);
+  void TouchAll();
+  bool empty() const { return count_ == 0; }
+
+ private:
+  std::unordered_map<int, std::unordered_map<std::string, std::vector<ClientState*>>> by_db_;
+  size_t count_ = 0;
+};
+
+class CommandContext {
+ public:
+  CommandContext(ServerContext* server, ClientState* client, resp::ReplyBuilder* rb,
+                 int64_t now_ms)
+      : server_(server), client_(client), rb_(rb), now_ms_(now_ms) {}
+
+  ServerContext* server() const { return server_; }
+  ClientState* client() const { return client_; }
+  resp::ReplyBuilder* rb() const { return rb_; }
+  int64_t now_ms() const { return now_ms_; }
+  engine::Keyspace& keyspace() const { return *server_->keyspace; }
+  engine::Db& db() const { return server_->keyspace->db(client_->db_index); }
+  const Config& config() const { return *server_->config; }
+
+  // Invariant 2.
+  void KeyModified(std::string_view key) { KeyModified(client_->db_index, key); }
+  void KeyModified(int db, std::string_view key) {
+    if (!server_->watches->empty()) server_->watches->Touch(db, key);
+  }
+
+  // Hit/miss accounting for read lookups (INFO keyspace_hits/misses).
+  void CountLookup(bool hit) {
+    if (hit) {
+      ++server_->stats.keyspace_hits;
+    } else {
+      ++server_->stats.keyspace_misses;
+    }
+  }
+
+  // Replies with an error row; used by handlers so that all errors pass one place.
+  void Error(Err err) { rb_->Error(err); }
+  void Error(OpStatus status) { rb_->Error(ErrorFor(status)); }
+  void ErrorText(std::string_view text) { rb_->Error(text); }
+  void WrongArity(std::string_view name);
+  void UnknownSubcommand(CmdArgs args);
+
+ private:
+  ServerContext* server_;
+  ClientState* client_;
+  resp::ReplyBuilder* rb_;
+  int64_t now_ms_;
+};
+
+}  // namespace brisk::cmd

@@ -1,0 +1,181 @@
+#include "commands/dispatcher.h"
+
+#include <strings.h>
+
+#include <cstdio>
+
+#include "common/clock.h"
+#include "common/errors.h"
+
+namespace brisk::cmd {
+
+Dispatcher::Dispatcher(ServerContext* server) : server_(server) {}
+
+bool Dispatcher::Reject(ClientState* client, resp::ReplyBuilder* rb, std::string_view error) {
+  if (client->in_multi) client->multi_error = true;
+  ++server_->stats.total_error_replies;
+  rb->Error(error);
+  return false;
+}
+
+namespace {
+
+std::string UnknownCommandText(CmdArgs args) {
+  std::string preview;
+  for (size_t i = 1; i < args.size() && preview.size() < 128; ++i) {
+    size_t room = 128 - preview.size();
+    preview += '\'';
+    preview.append(args[i].substr(0, room));
+    preview += "' ";
+  }
+  return FormatError(Err::kUnknownCommand, {args[0].substr(0, 128), preview});
+}
+
+bool ArityOk(int arity, size_t argc) {
+  return arity > 0 ? argc == size_t(arity) : argc >= size_t(-arity);
+}
+
+}  // namespace
+
+Outcome Dispatcher::Execute(ClientState* client, CmdArgs args, resp::ReplyBuilder* rb,
+                            int64_t now_ms) {
+  const CommandSpec* spec = server_->commands->Find(args[0]);
+  if (spec == nullptr) {
+    Reject(client, rb, UnknownCommandText(args));
+    return Outcome::kDone;
+  }
+  if (!ArityOk(spec->arity, args.size())) {
+    ++spec->stats.rejected_calls;
+    Reject(client, rb, FormatError(Err::kWrongArity, {spec->name}));
+    return Outcome::kDone;
+  }
+  if (!client->authenticated && !(spec->flags & kNoAuth)) {
+    ++spec->stats.rejected_calls;
+    Reject(client, rb, ErrorText(Err::kNoAuth));
+    return Outcome::kDone;
+  }
+  if (client->subscriptions > 0 && client->resp == 2 && !(spec->flags & kSubscribeOk)) {
+    ++spec->stats.rejected_calls;
+    std::string name(args[0]);
+    for (auto& c : name) c = char(tolower(static_cast<unsigned char>(c)));
+    Reject(client, rb, FormatError(Err::kSubscribeContext, {name}));
+    return Outcome::kDone;
+  }
+  if (client->in_multi && !(spec->flags & kNoMulti)) {
+    std::vector<std::string> copy(args.begin(), args.end());
+    for (const auto& a : copy) client->queued_bytes += a.size();
+    client->queued.push_back(std::move(copy));
+    rb->SimpleString("QUEUED");
+    return Outcome::kDone;
+  }
+  if (paused_until_ms_ != 0 && !(spec->flags & kNoMulti)) {
+    if (paused_until_ms_ <= now_ms) {
+      paused_until_ms_ = 0;
+    } else if (!pause_write_only_ || spec->IsWrite()) {
+      return Outcome::kPaused;
+    }
+  }
+  Call(*spec, client, args, rb, now_ms);
+  return Outcome::kDone;
+}
+
+void Dispatcher::Call(const CommandSpec& spec, ClientState* client, CmdArgs args,
+                      resp::ReplyBuilder* rb, int64_t now_ms) {
+  if (!server_->monitors.empty() && !(spec.flags & kSkipMonitor)) {
+    FeedMonitors(client, args, now_ms);
+  }
+  using Mode = ClientState::ReplyMode;
+  if (client->reply_mode == Mode::kSkipNext) client->reply_mode = Mode::kSkip;
+
+  std::string* out = rb->buffer();
+  size_t reply_start = out->size();
+  int64_t start_us = clock::MonotonicUs();
+  CommandContext ctx(server_, client, rb, now_ms);
+  spec.handler(args, &ctx);
+  int64_t duration = clock::MonotonicUs() - start_us;
+
+  ++server_->stats.total_commands;
+  ++spec.stats.calls;
+  spec.stats.usec += uint64_t(duration);
+  client->last_cmd = spec.name;
+  if (out->size() > reply_start && (*out)[reply_start] == '-') {
+    ++spec.stats.failed_calls;
+    ++server_->stats.total_error_replies;
+  }
+  // CLIENT REPLY OFF/SKIP: drop this command's reply (but never the reply to the
+  // CLIENT REPLY command that switched it on, which the handler already handled).
+  if (client->reply_mode == Mode::kSkip) {
+    out->resize(reply_start);
+    client->reply_mode = Mode::kOn;
+  } else if (client->reply_mode == Mode::kOff) {
+    out->resize(reply_start);
+  }
+
+  const Config& cfg = *server_->config;
+  if (cfg.slowlog_log_slower_than >= 0 && duration >= cfg.slowlog_log_slower_than &&
+      !(spec.flags & kSkipSlowlog)) {
+    SlowlogEntry e;
+    e.id = server_->slowlog_next_id++;
+    e.unix_s = now_ms / 1000;
+    e.duration_us = duration;
+    // Redis keeps at most 32 args and 128 bytes of each.
+    size_t n = std::min<size_t>(args.size(), 32);
+    for (size_t i = 0; i < n; ++i) {
+      if (i == 31 && args.size() > 32) {
+        e.args.push_back("... (" + std::to_string(args.size() - 31) + " more arguments)");
+      } else if (args[i].size() > 128) {
+        e.args.push_back(std::string(args[i].substr(0, 128)) + "... (" +
+                         std::to_string(args[i].size() - 128) + " more bytes)");
+      } else {
+        e.args.emplace_back(args[i]);
+      }
+    }
+    e.addr = client->addr;
+    e.name = client->name;
+    server_->slowlog.push_front(std::move(e));
+    while (server_->slowlog.size() > size_t(std::max<int64_t>(cfg.slowlog_max_len, 0))) {
+      server_->slowlog.pop_back();
+    }
+  }
+}
+
+void Dispatcher::FeedMonitors(ClientState* client, CmdArgs args, int64_t now_ms) {
+  (void)now_ms;
+  int64_t us = clock::UnixUs();
+  char head[128];
+  std::string line;
+  int n = snprintf(head, sizeof(head), "+%lld.%06lld [%d %s] ", (long long)(us / 1000000),
+                   (long long)(us % 1000000), client->db_index,
+                   client->is_unix ? "unix" : client->addr.c_str());
+  line.append(head, size_t(n));
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i) line += ' ';
+    line += '"';
+    for (unsigned char c : args[i]) {
+      switch (c) {
+        case '\\': line += "\\\\"; break;
+        case '"': line += "\\\""; break;
+        case '\n': line += "\\n"; break;
+        case '\r': line += "\\r"; break;
+        case '\t': line += "\\t"; break;
+        case '\a': line += "\\a"; break;
+        case '\b': line += "\\b"; break;
+        default:
+          if (isprint(c)) {
+            line += char(c);
+          } else {
+            char hex[8];
+            snprintf(hex, sizeof(hex), "\\x%02x", c);
+            line += hex;
+          }
+      }
+    }
+    line += '"';
+  }
+  line += "\r\n";
+  for (ClientState* m : server_->monitors) {
+    if (m != client) server_->hooks->SendTo(m, line);
+  }
+}
+
+}  // namespace brisk::cmd

@@ -1,0 +1,51 @@
+// Dispatcher: the single path every command takes after parsing —
+// lookup -> arity -> auth -> (MULTI queueing | pause check) -> handler -> stats,
+// slow log, MONITOR feed, CLIENT REPLY suppression.
+//
+// Thread safety: loop thread only.
+//
+// Ordering notes:
+//   - Rejections (unknown command, arity, NOAUTH) inside MULTI also flag the
+//     transaction, so EXEC answers EXECABORT, as Redis does.
+//   - A paused command is not executed and nothing is consumed: the server keeps it
+//     in the connection buffer and retries after CLIENT UNPAUSE / the pause deadline.
+#pragma once
+
+#include <cstdint>
+
+#include "commands/context.h"
+
+namespace brisk::cmd {
+
+enum class Outcome : uint8_t { kDone, kPaused };
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(ServerContext* server);
+
+  // Executes (or queues, inside MULTI) one command; its reply is appended to rb.
+  Outcome Execute(ClientState* client, CmdArgs args, resp::ReplyBuilder* rb, int64_t now_ms);
+
+  // Runs an already-validated command (EXEC's queued commands): handler + stats.
+  void Call(const CommandSpec& spec, ClientState* client, CmdArgs args, resp::ReplyBuilder* rb,
+            int64_t now_ms);
+
+  // State of CLIENT PAUSE, owned here so both the dispatcher and server see one truth.
+  void Pause(int64_t until_ms, bool write_only) {
+    paused_until_ms_ = until_ms;
+    pause_write_only_ = write_only;
+  }
+  void Unpause() { paused_until_ms_ = 0; }
+  bool paused(int64_t now_ms) const { return paused_until_ms_ > now_ms; }
+  int64_t paused_until_ms() const { return paused_until_ms_; }
+
+ private:
+  bool Reject(ClientState* client, resp::ReplyBuilder* rb, std::string_view error);
+  void FeedMonitors(ClientState* client, CmdArgs args, int64_t now_ms);
+
+  ServerContext* server_;
+  int64_t paused_until_ms_ = 0;
+  bool pause_write_only_ = false;
+};
+
+}  // namespace brisk::cmd

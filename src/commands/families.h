@@ -1,0 +1,14 @@
+// Each command family registers its rows (the table at the bottom of its file).
+#pragma once
+
+#include "commands/command.h"
+
+namespace brisk::cmd {
+
+void RegisterConnectionFamily(CommandRegistry* r);   // connection_family.cc
+void RegisterServerFamily(CommandRegistry* r);       // server_family.cc
+void RegisterKeysFamily(CommandRegistry* r);         // keys_family.cc
+void RegisterStringFamily(CommandRegistry* r);       // string_family.cc
+void RegisterTransactionFamily(CommandRegistry* r);  // transaction_family.cc
+
+}  // namespace brisk::cmd

@@ -1,0 +1,13 @@
+#include "commands/families.h"
+
+namespace brisk::cmd {
+
+void RegisterAllCommands(CommandRegistry* r) {
+  RegisterConnectionFamily(r);
+  RegisterServerFamily(r);
+  RegisterKeysFamily(r);
+  RegisterStringFamily(r);
+  RegisterTransactionFamily(r);
+}
+
+}  // namespace brisk::cmd

@@ -1,0 +1,321 @@
+#include "common/config.h"
+
+#include <strings.h>
+
+#include <fstream>
+
+#include "common/numbers.h"
+
+namespace brisk {
+namespace {
+
+ConfigOption Bool(std::string_view name, bool Config::*f, bool mut) {
+  ConfigOption o;
+  o.name = name;
+  o.type = ConfigType::kBool;
+  o.mutable_at_runtime = mut;
+  o.b = f;
+  return o;
+}
+ConfigOption Int(std::string_view name, int64_t Config::*f, bool mut, int64_t min, int64_t max) {
+  ConfigOption o;
+  o.name = name;
+  o.type = ConfigType::kInt;
+  o.mutable_at_runtime = mut;
+  o.min = min;
+  o.max = max;
+  o.i = f;
+  return o;
+}
+ConfigOption Mem(std::string_view name, uint64_t Config::*f, bool mut) {
+  ConfigOption o;
+  o.name = name;
+  o.type = ConfigType::kMemSize;
+  o.mutable_at_runtime = mut;
+  o.u = f;
+  return o;
+}
+ConfigOption Str(std::string_view name, std::string Config::*f, bool mut) {
+  ConfigOption o;
+  o.name = name;
+  o.type = ConfigType::kString;
+  o.mutable_at_runtime = mut;
+  o.s = f;
+  return o;
+}
+ConfigOption Enum(std::string_view name, std::string Config::*f, bool mut,
+                  std::vector<std::string_view> choices) {
+  ConfigOption o;
+  o.name = name;
+  o.type = ConfigType::kEnum;
+  o.mutable_at_runtime = mut;
+  o.s = f;
+  o.choices = std::move(choices);
+  return o;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+ConfigRegistry::ConfigRegistry(Config* config) : config_(config) {
+  constexpr int64_t kMaxInt = INT32_MAX;
+  options_ = {
+      Str("bind", &Config::bind, false),
+      Int("port", &Config::port, false, 0, 65535),
+      Str("unixsocket", &Config::unixsocket, false),
+      Int("unixsocketperm", &Config::unixsocketperm, false, 0, 0777),
+      Int("tcp-backlog", &Config::tcp_backlog, false, 0, kMaxInt),
+      Int("timeout", &Config::timeout, true, 0, kMaxInt),
+      Int("tcp-keepalive", &Config::tcp_keepalive, true, 0, kMaxInt),
+      Bool("protected-mode", &Config::protected_mode, true),
+      Int("maxclients", &Config::maxclients, true, 1, kMaxInt),
+      Int("databases", &Config::databases, false, 1, 1024),
+      Str("dir", &Config::dir, true),
+      Enum("loglevel", &Config::loglevel, true, {"debug", "verbose", "notice", "warning"}),
+      Str("logfile", &Config::logfile, false),
+      Str("pidfile", &Config::pidfile, false),
+      Int("hz", &Config::hz, true, 1, 500),
+      Str("table-separator", &Config::table_separator, false),
+      Str("requirepass", &Config::requirepass, true),
+      Mem("proto-max-bulk-len", &Config::proto_max_bulk_len, true),
+      Mem("client-query-buffer-limit", &Config::client_query_buffer_limit, true),
+      Mem("maxmemory", &Config::maxmemory, true),
+      Enum("maxmemory-policy", &Config::maxmemory_policy, true,
+           {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+            "allkeys-lfu", "allkeys-random", "noeviction"}),
+      Int("maxmemory-samples", &Config::maxmemory_samples, true, 1, 64),
+      Int("slowlog-log-slower-than", &Config::slowlog_log_slower_than, true, -1, INT64_MAX),
+      Int("slowlog-max-len", &Config::slowlog_max_len, true, 0, INT64_MAX),
+      Str("save", &Config::save, true),
+      Bool("appendonly", &Config::appendonly, false),
+      Enum("appendfsync", &Config::appendfsync, true, {"always", "everysec", "no"}),
+      Str("appendfilename", &Config::appendfilename, false),
+      Str("notify-keyspace-events", &Config::notify_keyspace_events, false),
+      Bool("lazyfree-lazy-user-flush", &Config::lazyfree_lazy_user_flush, true),
+  };
+}
+
+const ConfigOption* ConfigRegistry::Find(std::string_view name) const {
+  for (const auto& o : options_) {
+    if (EqualsNoCase(o.name, name)) return &o;
+  }
+  return nullptr;
+}
+
+bool ConfigRegistry::Set(std::string_view name, std::string_view value, bool at_runtime,
+                         std::string* error) {
+  const ConfigOption* o = Find(name);
+  if (o == nullptr) {
+    *error = "Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
+    return false;
+  }
+  if (at_runtime && !o->mutable_at_runtime) {
+    *error = "can't set immutable config";
+    return false;
+  }
+  std::string old = Get(*o);
+  switch (o->type) {
+    case ConfigType::kBool:
+      if (EqualsNoCase(value, "yes")) {
+        config_->*(o->b) = true;
+      } else if (EqualsNoCase(value, "no")) {
+        config_->*(o->b) = false;
+      } else {
+        *error = "argument must be 'yes' or 'no'";
+        return false;
+      }
+      break;
+    case ConfigType::kInt: {
+      int64_t v;
+      if (!ParseInt64(value, &v)) {
+        *error = "argument couldn't be parsed into an integer";
+        return false;
+      }
+      if (v < o->min || v > o->max) {
+        *error = "argument must be between " + std::to_string(o->min) + " and " +
+                 std::to_string(o->max) + " inclusive";
+        return false;
+      }
+      config_->*(o->i) = v;
+      break;
+    }
+    case ConfigType::kMemSize: {
+      uint64_t v;
+      if (!ParseMemSize(value, &v)) {
+        *error = "argument must be a memory value";
+        return false;
+      }
+      config_->*(o->u) = v;
+      break;
+    }
+    case ConfigType::kEnum: {
+      bool found = false;
+      for (auto c : o->choices) {
+        if (EqualsNoCase(c, value)) {
+          config_->*(o->s) = std::string(c);
+          found = true;
+        }
+      }
+      if (!found) {
+        *error = "argument(s) must be one of the following: ";
+        for (size_t k = 0; k < o->choices.size(); ++k) {
+          if (k) *error += ", ";
+          *error += o->choices[k];
+        }
+        return false;
+      }
+      break;
+    }
+    case ConfigType::kString:
+      config_->*(o->s) = std::string(value);
+      break;
+  }
+  for (auto& [hook_name, hook] : hooks_) {
+    if (hook_name == o->name && !hook(error)) {
+      std::string ignored;
+      Set(o->name, old, false, &ignored);  // roll back; old value was valid
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string ConfigRegistry::Get(const ConfigOption& o) const {
+  switch (o.type) {
+    case ConfigType::kBool: return config_->*(o.b) ? "yes" : "no";
+    case ConfigType::kInt: return std::to_string(config_->*(o.i));
+    case ConfigType::kMemSize: return std::to_string(config_->*(o.u));
+    case ConfigType::kString:
+    case ConfigType::kEnum: return config_->*(o.s);
+  }
+  return {};
+}
+
+void ConfigRegistry::OnChange(std::string_view name, Hook hook) {
+  hooks_.emplace_back(std::string(name), std::move(hook));
+}
+
+bool ConfigRegistry::Apply(const std::vector<std::string>& words, std::string* error) {
+  if (words.empty()) return true;
+  const ConfigOption* o = Find(words[0]);
+  if (o == nullptr) {
+    *error = "Bad directive or wrong number of arguments";
+    return false;
+  }
+  // Multi-word values (bind, save) are joined with single spaces.
+  std::string value;
+  for (size_t k = 1; k < words.size(); ++k) {
+    if (k > 1) value += ' ';
+    value += words[k];
+  }
+  if (words.size() < 2 && o->type != ConfigType::kString) {
+    *error = "wrong number of arguments";
+    return false;
+  }
+  return Set(o->name, value, false, error);
+}
+
+bool ConfigRegistry::LoadFile(const std::string& path, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "can't open config file '" + path + "'";
+    return false;
+  }
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    size_t start = line.find_first_not_of(" \t\r");
+    if (start == std::string::npos || line[start] == '#') continue;
+    std::vector<std::string> words;
+    std::string why;
+    if (!SplitArgs(line, &words)) {
+      why = "Unbalanced quotes in configuration line";
+    } else if (!Apply(words, &why)) {
+      // fallthrough to the error below
+    } else {
+      continue;
+    }
+    *error = "line " + std::to_string(lineno) + ": '" + line.substr(start) + "': " + why;
+    return false;
+  }
+  return true;
+}
+
+bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
+  out->clear();
+  size_t i = 0, n = line.size();
+  while (true) {
+    while (i < n && isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= n) return true;
+    std::string cur;
+    bool inq = false, insq = false, done = false;
+    while (!done) {
+      if (inq) {
+        if (i >= n) return false;
+        char c = line[i];
+        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && HexValue(line[i + 2]) >= 0 &&
+            HexValue(line[i + 3]) >= 0) {
+          cur.push_back(char(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3])));
+          i += 3;
+        } else if (c == '\\' && i + 1 < n) {
+          char e = line[++i];
+          switch (e) {
+            case 'n': cur.push_back('\n'); break;
+            case 'r': cur.push_back('\r'); break;
+            case 't': cur.push_back('\t'); break;
+            case 'b': cur.push_back('\b'); break;
+            case 'a': cur.push_back('\a'); break;
+            default: cur.push_back(e); break;
+          }
+        } else if (c == '"') {
+          if (i + 1 < n && !isspace(static_cast<unsigned char>(line[i + 1]))) return false;
+          done = true;
+        } else {
+          cur.push_back(c);
+        }
+      } else if (insq) {
+        if (i >= n) return false;
+        char c = line[i];
+        if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
+          ++i;
+          cur.push_back('\'');
+        } else if (c == '\'') {
+          if (i + 1 < n && !isspace(static_cast<unsigned char>(line[i + 1]))) return false;
+          done = true;
+        } else {
+          cur.push_back(c);
+        }
+      } else {
+        if (i >= n) {
+          done = true;
+          break;
+        }
+        char c = line[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
+          done = true;
+        } else if (c == '"') {
+          inq = true;
+        } else if (c == '\'') {
+          insq = true;
+        } else {
+          cur.push_back(c);
+        }
+      }
+      if (i < n) ++i;
+    }
+    out->push_back(std::move(cur));
+  }
+}
+
+}  // namespace brisk

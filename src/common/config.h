@@ -1,0 +1,114 @@
+// Server configuration: one typed value per directive, described by one table that the
+// config-file loader, the command line (--directive value) and CONFIG GET/SET all use.
+//
+// Thread safety: values are written by the loop thread only (start-up, CONFIG SET).
+// Other threads read only the fields documented as such by their users.
+//
+// Invariants:
+//   1. Every directive has exactly one row in the table (config.cc), with its default;
+//      conf/brisk.conf documents the same set.
+//   2. Set() validates fully before it changes anything; on failure the old value stays
+//      and the error text explains why (used verbatim in start-up and CONFIG SET errors).
+//   3. Get() returns the value in the form CONFIG GET shows (sizes in bytes, bools as
+//      yes/no), which Set() accepts back unchanged.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brisk {
+
+struct Config {
+  // network
+  std::string bind = "127.0.0.1 -::1";
+  int64_t port = 6379;
+  std::string unixsocket;
+  int64_t unixsocketperm = 0;
+  int64_t tcp_backlog = 511;
+  int64_t timeout = 0;  // seconds; 0 = never close idle clients
+  int64_t tcp_keepalive = 300;
+  bool protected_mode = true;
+  int64_t maxclients = 10000;
+  // general
+  int64_t databases = 16;
+  std::string dir = "./";
+  std::string loglevel = "notice";
+  std::string logfile;
+  std::string pidfile;
+  int64_t hz = 10;
+  std::string table_separator = ":";
+  // security
+  std::string requirepass;
+  // limits
+  uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
+  uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
+  uint64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+  int64_t maxmemory_samples = 5;
+  // slow log
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; < 0 disables
+  int64_t slowlog_max_len = 128;
+  // accepted for compatibility with tools that read/set them
+  std::string save;
+  bool appendonly = false;
+  std::string appendfsync = "everysec";
+  std::string appendfilename = "appendonly.aof";
+  std::string notify_keyspace_events;
+  bool lazyfree_lazy_user_flush = false;
+};
+
+enum class ConfigType : uint8_t { kBool, kInt, kMemSize, kString, kEnum };
+
+struct ConfigOption {
+  std::string_view name;
+  ConfigType type = ConfigType::kString;
+  bool mutable_at_runtime = false;
+  int64_t min = 0, max = 0;                 // kInt bounds (inclusive)
+  std::vector<std::string_view> choices;    // kEnum
+  // Offsets are avoided on purpose: each row binds to its field with a member pointer
+  // of the matching type (only one of these is set).
+  bool Config::*b = nullptr;
+  int64_t Config::*i = nullptr;
+  uint64_t Config::*u = nullptr;
+  std::string Config::*s = nullptr;
+};
+
+class ConfigRegistry {
+ public:
+  explicit ConfigRegistry(Config* config);
+
+  const std::vector<ConfigOption>& options() const { return options_; }
+  const ConfigOption* Find(std::string_view name) const;  // case-insensitive
+
+  // Sets from a string. `at_runtime` refuses immutable directives. On failure returns
+  // false and fills *error with the reason (without the "ERR ..." wrapper).
+  bool Set(std::string_view name, std::string_view value, bool at_runtime, std::string* error);
+  std::string Get(const ConfigOption& opt) const;
+
+  // Called after a successful Set() of `name`; the server wires live effects here
+  // (loglevel, maxclients, ...). Returning false with an error rolls back the value.
+  using Hook = std::function<bool(std::string* error)>;
+  void OnChange(std::string_view name, Hook hook);
+
+  // Parses a Redis-style config file: "directive arg..." per line, '#' comments,
+  // quoted args. On failure fills *error with "line N: <directive>: <reason>".
+  bool LoadFile(const std::string& path, std::string* error);
+  // Applies one directive line's words (also used for --directive value args).
+  bool Apply(const std::vector<std::string>& words, std::string* error);
+
+  Config* config() { return config_; }
+
+ private:
+  Config* config_;
+  std::vector<ConfigOption> options_;
+  std::vector<std::pair<std::string, Hook>> hooks_;
+};
+
+// Splits a line into words like Redis's sdssplitargs (quotes and escapes). Returns
+// false on unbalanced quotes.
+bool SplitArgs(std::string_view line, std::vector<std::string>* out);
+
+}  // namespace brisk

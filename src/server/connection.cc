@@ -1,0 +1,216 @@
+#include "server/connection.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "server/server.h"
+
+namespace brisk::server {
+
+namespace {
+// Stop reading from a client whose unsent replies exceed this; resume when drained.
+// Keeps a pipelining client that never reads from growing our memory without bound.
+constexpr size_t kOutputHighWater = 64 * 1024 * 1024;
+constexpr size_t kMinReadSpace = 16 * 1024;
+}  // namespace
+
+Connection::Connection(Server* server, uint64_t id, bool is_unix)
+    : server_(server), parser_(server->parser_limits()), rb_(&out_) {
+  if (is_unix) {
+    uv_pipe_init(server_->loop(), &handle_.pipe, 0);
+  } else {
+    uv_tcp_init(server_->loop(), &handle_.tcp);
+  }
+  handle_.tcp.data = this;
+  client_.id = id;
+  client_.is_unix = is_unix;
+  client_.created_ms = clock::CachedUnixMs();
+  client_.last_interaction_ms = client_.created_ms;
+  client_.authenticated = server_->context().config->requirepass.empty();
+}
+
+Connection::~Connection() = default;
+
+void Connection::Start() {
+  if (uv_read_start(handle(), OnAlloc, OnRead) == 0) reading_ = true;
+}
+
+void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  auto* c = static_cast<Connection*>(h->data);
+  size_t want = std::max(kMinReadSpace, c->parser_.pending_bulk_hint());
+  c->read_buf_.Reserve(want);
+  *buf = uv_buf_init(c->read_buf_.tail(), unsigned(c->read_buf_.free_space()));
+}
+
+void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+  auto* c = static_cast<Connection*>(s->data);
+  if (nread < 0) {
+    c->Close();
+    return;
+  }
+  if (nread == 0) return;
+  c->read_buf_.Commit(size_t(nread));
+  c->server_->context().stats.net_input_bytes += uint64_t(nread);
+  c->client_.last_interaction_ms = clock::CachedUnixMs();
+  const Config& cfg = *c->server_->context().config;
+  if (c->read_buf_.size() > cfg.client_query_buffer_limit) {
+    LOG_WARNING("Closing client id=%llu: query buffer limit reached (%zu bytes)",
+                (unsigned long long)c->client_.id, c->read_buf_.size());
+    c->Close();
+    return;
+  }
+  if (c->state_ == State::kReading) c->ProcessInput();
+}
+
+void Connection::ProcessInput() {
+  int64_t now = clock::CachedUnixMs();
+  cmd::Dispatcher& dispatcher = server_->dispatcher();
+  rb_.set_protocol(client_.resp);
+  while (state_ == State::kReading && read_buf_.size() > 0) {
+    size_t consumed = 0;
+    resp::ParseResult r = parser_.Parse(read_buf_.readable(), &consumed, &args_);
+    if (r == resp::ParseResult::kNeedMore) {
+      read_buf_.Consume(consumed);
+      break;
+    }
+    if (r == resp::ParseResult::kError) {
+      ProtocolError(parser_.error(), parser_.error_arg());
+      return;
+    }
+    if (args_.empty()) {  // empty line / *0: nothing to run
+      read_buf_.Consume(consumed);
+      continue;
+    }
+    cmd::Outcome out = dispatcher.Execute(&client_, cmd::CmdArgs(args_), &rb_, now);
+    if (out == cmd::Outcome::kPaused) {
+      // Not consumed: the command runs again when the pause ends.
+      parser_.Reset();
+      state_ = State::kPaused;
+      server_->AddPaused(this);
+      break;
+    }
+    read_buf_.Consume(consumed);
+    rb_.set_protocol(client_.resp);  // HELLO may have switched it
+    if (client_.close_after_reply) {
+      CloseAfterReply();
+      break;
+    }
+  }
+  client_.query_buf_len = read_buf_.size();
+  client_.query_buf_cap = read_buf_.capacity();
+  if (read_buf_.size() == 0) read_buf_.ShrinkIfIdle(1024 * 1024);
+  if (!out_.empty()) MarkOutput();
+}
+
+void Connection::Resume() {
+  if (state_ != State::kPaused) return;
+  state_ = State::kReading;
+  ProcessInput();
+}
+
+void Connection::ProtocolError(Err err, std::string_view arg) {
+  std::string text = err == Err::kProtocolExpectedDollar ? FormatError(err, {arg})
+                                                         : std::string(ErrorText(err));
+  LOG_VERBOSE("Protocol error (%s) from client id=%llu addr=%s", text.c_str(),
+              (unsigned long long)client_.id, client_.addr.c_str());
+  rb_.Error(text);
+  ++server_->context().stats.total_error_replies;
+  CloseAfterReply();
+}
+
+void Connection::MarkOutput() {
+  client_.output_len = output_bytes();
+  if (!flush_pending_ && state_ != State::kClosed) {
+    flush_pending_ = true;
+    server_->ScheduleFlush(this);
+  }
+}
+
+void Connection::Send(std::string_view bytes) {
+  if (state_ == State::kClosed) return;
+  out_.append(bytes);
+  MarkOutput();
+}
+
+void Connection::Flush() {
+  flush_pending_ = false;
+  if (state_ == State::kClosed || writing_) return;
+  if (out_.empty()) {
+    if (state_ == State::kClosing) Close();
+    MaybeResumeReading();
+    return;
+  }
+  uv_buf_t b = uv_buf_init(out_.data(), unsigned(out_.size()));
+  int n = uv_try_write(handle(), &b, 1);
+  if (n < 0 && n != UV_EAGAIN) {
+    Close();
+    return;
+  }
+  size_t done = n > 0 ? size_t(n) : 0;
+  server_->context().stats.net_output_bytes += done;
+  if (done == out_.size()) {
+    out_.clear();
+    if (state_ == State::kClosing) Close();
+    MaybeResumeReading();
+    return;
+  }
+  inflight_.swap(out_);
+  out_.clear();
+  inflight_off_ = done;
+  b = uv_buf_init(inflight_.data() + done, unsigned(inflight_.size() - done));
+  write_req_.data = this;
+  if (uv_write(&write_req_, handle(), &b, 1, OnWrite) != 0) {
+    Close();
+    return;
+  }
+  writing_ = true;
+  if (output_bytes() > kOutputHighWater && reading_) {
+    uv_read_stop(handle());
+    reading_ = false;
+  }
+}
+
+void Connection::MaybeResumeReading() {
+  if (!reading_ && state_ == State::kReading && output_bytes() < kOutputHighWater / 2) Start();
+}
+
+void Connection::OnWrite(uv_write_t* req, int status) {
+  auto* c = static_cast<Connection*>(req->data);
+  c->writing_ = false;
+  c->server_->context().stats.net_output_bytes += c->inflight_.size() - c->inflight_off_;
+  c->inflight_.clear();
+  c->inflight_off_ = 0;
+  if (c->state_ == State::kClosed) return;
+  if (status < 0) {
+    c->Close();
+    return;
+  }
+  c->Flush();
+}
+
+void Connection::CloseAfterReply() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosing;
+  if (reading_) {
+    uv_read_stop(handle());
+    reading_ = false;
+  }
+  MarkOutput();
+}
+
+void Connection::Close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  server_->OnConnectionClosed(this);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClose);
+}
+
+void Connection::OnClose(uv_handle_t* h) {
+  auto* c = static_cast<Connection*>(h->data);
+  // A write may still be pending: libuv cancels it (callback with UV_ECANCELED) before
+  // the close callback, so deleting here is safe.
+  delete c;
+}
+
+}  // namespace brisk::server

@@ -1,0 +1,94 @@
+// Connection: one client socket (TCP or unix) as an explicit state machine.
+//
+//   kReading ──bytes──▶ parse every complete command ──▶ execute ──▶ reply bytes queued
+//       ▲                     │ kNeedMore                   │ kPaused (CLIENT PAUSE)
+//       └─────────────────────┘                             ▼
+//                                                      kPaused: resumed by the server
+//   any state ──protocol error / QUIT / KILL──▶ kClosing (flush replies) ──▶ kClosed
+//
+// Output is not written from the read callback: the connection registers itself as
+// "has output" and the server flushes all such connections once per loop turn (uv_check),
+// so a pipeline of N commands read in one turn costs one write(2).
+//
+// Thread safety: loop thread only.
+// Ownership: the Server owns connections (heap, deleted in the uv_close callback).
+// Invariants:
+//   1. Argument views handed to the dispatcher point into read_buf_ and are dead once
+//      the command returns (Consume() follows immediately).
+//   2. out_ (pending) and inflight_ (being written by uv_write) swap roles; their
+//      capacity is reused, so steady-state replies allocate nothing.
+//   3. At most one uv_write is in flight per connection.
+#pragma once
+
+#include <uv.h>
+
+#include <string>
+#include <vector>
+
+#include "commands/context.h"
+#include "resp/parser.h"
+#include "resp/reply.h"
+#include "server/buffer.h"
+
+namespace brisk::server {
+
+class Server;
+
+class Connection {
+ public:
+  enum class State : uint8_t { kReading, kPaused, kClosing, kClosed };
+
+  Connection(Server* server, uint64_t id, bool is_unix);
+  ~Connection();
+
+  // REQUIRES: the stream was accepted into handle(). Starts reading.
+  void Start();
+  uv_stream_t* handle() { return reinterpret_cast<uv_stream_t*>(&handle_); }
+  cmd::ClientState& client() { return client_; }
+  State state() const { return state_; }
+
+  // Queues bytes (e.g. MONITOR feed) and schedules a flush.
+  void Send(std::string_view bytes);
+  // Writes as much of out_ as possible; called by the server once per loop turn.
+  void Flush();
+  // Flushes what can be flushed without blocking, then closes.
+  void CloseAfterReply();
+  void Close();
+  // Re-runs command processing (after CLIENT UNPAUSE / pause deadline).
+  void Resume();
+
+  size_t output_bytes() const { return out_.size() + (inflight_.size() - inflight_off_); }
+  int64_t last_interaction_ms() const { return client_.last_interaction_ms; }
+
+ private:
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnClose(uv_handle_t* h);
+
+  void ProcessInput();
+  void ProtocolError(Err err, std::string_view arg);
+  void MarkOutput();
+  void MaybeResumeReading();
+
+  Server* server_;
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } handle_;
+  State state_ = State::kReading;
+  bool reading_ = false;
+  bool flush_pending_ = false;
+  bool writing_ = false;
+  IoBuffer read_buf_;
+  resp::Parser parser_;
+  std::vector<std::string_view> args_;
+  std::string out_;
+  std::string inflight_;
+  size_t inflight_off_ = 0;
+  resp::ReplyBuilder rb_;
+  uv_write_t write_req_;
+  cmd::ClientState client_;
+};
+
+}  // namespace brisk::server

@@ -1,0 +1,424 @@
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <malloc.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "server/connection.h"
+
+#ifdef BRISK_USE_MIMALLOC
+#include <mimalloc.h>
+#endif
+
+namespace brisk::server {
+
+namespace {
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(n, '0');
+  for (auto& c : s) c = kHex[gen() % 16];
+  return s;
+}
+
+std::string PeerName(uv_tcp_t* tcp, bool local) {
+  sockaddr_storage ss;
+  int len = sizeof(ss);
+  int rc = local ? uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&ss), &len)
+                 : uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (rc != 0) return "?:0";
+  char ip[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof(ip));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof(ip));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+bool IsLoopback(const std::string& addr) {
+  return addr.rfind("127.", 0) == 0 || addr.rfind("::1:", 0) == 0 ||
+         addr.rfind("::ffff:127.", 0) == 0;
+}
+
+}  // namespace
+
+Server::Server(Config* config, ConfigRegistry* registry, std::string config_file, std::string exe)
+    : config_(config),
+      registry_(registry),
+      config_file_(std::move(config_file)),
+      exe_(std::move(exe)),
+      dispatcher_(&ctx_) {
+  uv_loop_init(&loop_);
+  engine::EngineOptions opts;
+  opts.table_separator = config_->table_separator.empty() ? ':' : config_->table_separator[0];
+  keyspace_ = std::make_unique<engine::Keyspace>(int(config_->databases), opts);
+  keyspace_->set_observer(this);
+  cmd::RegisterAllCommands(&commands_);
+  ctx_.config = config_;
+  ctx_.config_registry = registry_;
+  ctx_.keyspace = keyspace_.get();
+  ctx_.commands = &commands_;
+  ctx_.hooks = this;
+  ctx_.watches = &watches_;
+  ctx_.dispatcher = &dispatcher_;
+  ctx_.run_id = RandomHex(40);
+  registry_->OnChange("loglevel", [this](std::string*) {
+    log::Level level;
+    if (log::ParseLevel(config_->loglevel, &level)) log::SetLevel(level);
+    return true;
+  });
+}
+
+Server::~Server() {
+  uv_loop_close(&loop_);
+}
+
+resp::ParserLimits Server::parser_limits() const {
+  resp::ParserLimits limits;
+  limits.max_bulk_len = config_->proto_max_bulk_len;
+  return limits;
+}
+
+int Server::Run() {
+  start_ms_ = clock::UpdateCachedTime();
+  if (!Listen()) return 1;
+  uv_check_init(&loop_, &check_);
+  check_.data = this;
+  uv_check_start(&check_, OnCheck);
+  uv_timer_init(&loop_, &cron_);
+  cron_.data = this;
+  uint64_t period = uint64_t(std::max<int64_t>(1, 1000 / config_->hz));
+  uv_timer_start(&cron_, OnCron, period, period);
+  uv_timer_init(&loop_, &expire_timer_);
+  expire_timer_.data = this;
+  uv_signal_init(&loop_, &sigint_);
+  uv_signal_init(&loop_, &sigterm_);
+  sigint_.data = sigterm_.data = this;
+  uv_signal_start(&sigint_, OnSignal, SIGINT);
+  uv_signal_start(&sigterm_, OnSignal, SIGTERM);
+  signal(SIGPIPE, SIG_IGN);
+
+  LOG_NOTICE("Ready to accept connections tcp (port %lld)", (long long)config_->port);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  LOG_NOTICE("Brisk is now ready to exit, bye bye...");
+  return 0;
+}
+
+bool Server::Listen() {
+  std::istringstream words(config_->bind);
+  std::string host;
+  bool any = false;
+  if (config_->port != 0) {
+    while (words >> host) {
+      bool optional = host[0] == '-';
+      if (optional) host = host.substr(1);
+      if (ListenTcp(host, optional)) any = true;
+      else if (!optional) return false;
+    }
+  }
+  if (!config_->unixsocket.empty()) {
+    if (!ListenUnix()) return false;
+    any = true;
+  }
+  if (!any) {
+    LOG_WARNING("Configured to not listen anywhere, exiting.");
+    return false;
+  }
+  return true;
+}
+
+bool Server::ListenTcp(const std::string& host, bool optional) {
+  sockaddr_storage addr;
+  bool v6 = host.find(':') != std::string::npos;
+  int rc = v6 ? uv_ip6_addr(host.c_str(), int(config_->port), reinterpret_cast<sockaddr_in6*>(&addr))
+              : uv_ip4_addr(host == "*" ? "0.0.0.0" : host.c_str(), int(config_->port),
+                            reinterpret_cast<sockaddr_in*>(&addr));
+  if (rc != 0) {
+    LOG_WARNING("Invalid bind address '%s'", host.c_str());
+    return false;
+  }
+  auto* tcp = new uv_tcp_t;
+  uv_tcp_init(&loop_, tcp);
+  tcp->data = this;
+  rc = uv_tcp_bind(tcp, reinterpret_cast<sockaddr*>(&addr), v6 ? UV_TCP_IPV6ONLY : 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), int(config_->tcp_backlog),
+                              OnConnection);
+  if (rc != 0) {
+    if (optional) {
+      LOG_NOTICE("Skipping optional bind %s:%lld: %s", host.c_str(), (long long)config_->port,
+                 uv_strerror(rc));
+    } else {
+      LOG_WARNING("Could not create server TCP listening socket %s:%lld: %s", host.c_str(),
+                  (long long)config_->port, uv_strerror(rc));
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(tcp),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+    return false;
+  }
+  listeners_.push_back(reinterpret_cast<uv_handle_t*>(tcp));
+  return true;
+}
+
+bool Server::ListenUnix() {
+  auto* pipe = new uv_pipe_t;
+  uv_pipe_init(&loop_, pipe, 0);
+  pipe->data = this;
+  unlink(config_->unixsocket.c_str());
+  int rc = uv_pipe_bind(pipe, config_->unixsocket.c_str());
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(pipe), int(config_->tcp_backlog),
+                              OnConnection);
+  if (rc != 0) {
+    LOG_WARNING("Failed opening Unix socket %s: %s", config_->unixsocket.c_str(), uv_strerror(rc));
+    uv_close(reinterpret_cast<uv_handle_t*>(pipe),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
+    return false;
+  }
+  if (config_->unixsocketperm != 0) chmod(config_->unixsocket.c_str(), mode_t(config_->unixsocketperm));
+  listeners_.push_back(reinterpret_cast<uv_handle_t*>(pipe));
+  return true;
+}
+
+void Server::OnConnection(uv_stream_t* listener, int status) {
+  auto* self = static_cast<Server*>(listener->data);
+  if (status < 0) {
+    LOG_WARNING("Accepting client connection: %s", uv_strerror(status));
+    return;
+  }
+  self->Accept(listener, listener->type == UV_NAMED_PIPE);
+}
+
+void Server::Accept(uv_stream_t* listener, bool is_unix) {
+  auto* conn = new Connection(this, next_client_id_++, is_unix);
+  if (uv_accept(listener, conn->handle()) != 0) {
+    conn->Close();
+    return;
+  }
+  cmd::ClientState& c = conn->client();
+  if (!is_unix) {
+    auto* tcp = reinterpret_cast<uv_tcp_t*>(conn->handle());
+    uv_tcp_nodelay(tcp, 1);
+    if (config_->tcp_keepalive > 0) uv_tcp_keepalive(tcp, 1, unsigned(config_->tcp_keepalive));
+    c.addr = PeerName(tcp, false);
+    c.laddr = PeerName(tcp, true);
+    uv_os_fd_t fd;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp), &fd) == 0) c.fd = fd;
+  } else {
+    c.addr = "/unixsocket:0";
+    c.laddr = config_->unixsocket + ":0";
+  }
+  ++ctx_.stats.total_connections;
+  clients_[c.id] = conn;
+  // Refusals are answered like Redis: one error line, then close.
+  if (int64_t(clients_.size()) > config_->maxclients) {
+    ++ctx_.stats.rejected_connections;
+    conn->Send(std::string("-") + std::string(ErrorText(Err::kMaxClients)) + "\r\n");
+    conn->CloseAfterReply();
+    return;
+  }
+  if (config_->protected_mode && config_->requirepass.empty() && !is_unix && !IsLoopback(c.addr)) {
+    LOG_WARNING("Denied connection from %s: protected mode", c.addr.c_str());
+    conn->Send(std::string("-") + std::string(ErrorText(Err::kProtectedMode)) + "\r\n");
+    conn->CloseAfterReply();
+    return;
+  }
+  conn->Start();
+}
+
+void Server::OnConnectionClosed(Connection* c) {
+  cmd::ClientState* cs = &c->client();
+  clients_.erase(cs->id);
+  watches_.UnwatchAll(cs);
+  auto& m = ctx_.monitors;
+  m.erase(std::remove(m.begin(), m.end(), cs), m.end());
+  flush_list_.erase(std::remove(flush_list_.begin(), flush_list_.end(), c), flush_list_.end());
+  paused_.erase(std::remove(paused_.begin(), paused_.end(), c), paused_.end());
+}
+
+void Server::OnCheck(uv_check_t* h) {
+  auto* self = static_cast<Server*>(h->data);
+  // Flush may close connections, which edits flush_list_; work on a snapshot.
+  std::vector<Connection*> list;
+  list.swap(self->flush_list_);
+  for (Connection* c : list) c->Flush();
+  list.clear();
+  if (self->flush_list_.empty()) self->flush_list_.swap(list);  // keep the capacity
+  clock::UpdateCachedTime();
+}
+
+void Server::OnCron(uv_timer_t* h) { static_cast<Server*>(h->data)->Cron(); }
+
+void Server::Cron() {
+  int64_t now = clock::UpdateCachedTime();
+  // Idle clients.
+  if (config_->timeout > 0) {
+    std::vector<Connection*> idle;
+    for (auto& [id, c] : clients_) {
+      const cmd::ClientState& cs = c->client();
+      if (cs.monitor || cs.subscriptions > 0) continue;
+      if (now - c->last_interaction_ms() > config_->timeout * 1000) idle.push_back(c);
+    }
+    for (Connection* c : idle) {
+      LOG_VERBOSE("Closing idle client id=%llu", (unsigned long long)c->client().id);
+      c->Close();
+    }
+  }
+  // Pause deadline.
+  if (!paused_.empty() && !dispatcher_.paused(now)) ResumePaused();
+  // Active expiry: one bounded slice now; if it ran out of budget, more slices follow
+  // on a short timer so other clients are served in between.
+  if (ctx_.active_expire_enabled && ExpireSlice(1000)) {
+    uv_timer_start(&expire_timer_, [](uv_timer_t* t) {
+      auto* self = static_cast<Server*>(t->data);
+      clock::UpdateCachedTime();
+      if (self->ExpireSlice(1000)) uv_timer_again(t);
+    }, 1, 1);
+  } else {
+    uv_timer_stop(&expire_timer_);
+  }
+  size_t used = UsedMemory();
+  if (used > peak_memory_) peak_memory_ = used;
+}
+
+// Returns true if expired keys may remain (the budget ran out).
+bool Server::ExpireSlice(int64_t budget_us) {
+  int64_t start = clock::MonotonicUs();
+  int64_t now = clock::CachedUnixMs();
+  int n = keyspace_->num_dbs();
+  for (int i = 0; i < n; ++i) {
+    engine::Db& db = keyspace_->db((expire_db_cursor_ + i) % n);
+    if (db.volatile_size() == 0) continue;
+    while (db.ActiveExpire(now, 64) == 64) {
+      if (clock::MonotonicUs() - start > budget_us) {
+        expire_db_cursor_ = (expire_db_cursor_ + i) % n;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void Server::ResumePaused() {
+  std::vector<Connection*> list;
+  list.swap(paused_);
+  for (Connection* c : list) c->Resume();
+}
+
+void Server::OnSignal(uv_signal_t* h, int signum) {
+  auto* self = static_cast<Server*>(h->data);
+  LOG_WARNING("Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  self->BeginShutdown();
+}
+
+void Server::RequestShutdown() { BeginShutdown(); }
+
+void Server::BeginShutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  LOG_WARNING("User requested shutdown...");
+  for (uv_handle_t* l : listeners_) {
+    uv_close(l, [](uv_handle_t* h) {
+      if (h->type == UV_NAMED_PIPE) delete reinterpret_cast<uv_pipe_t*>(h);
+      else delete reinterpret_cast<uv_tcp_t*>(h);
+    });
+  }
+  listeners_.clear();
+  if (!config_->unixsocket.empty()) unlink(config_->unixsocket.c_str());
+  uv_timer_stop(&cron_);
+  uv_timer_stop(&expire_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&expire_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  // Commands already read have run; flush their replies, then close every client.
+  std::vector<Connection*> all;
+  for (auto& [id, c] : clients_) all.push_back(c);
+  for (Connection* c : all) c->CloseAfterReply();
+  uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+  for (Connection* c : all) c->Flush();
+  // Connections still writing close when their write completes; the loop then ends
+  // because no handle is left.
+}
+
+Connection* Server::FindConnection(const cmd::ClientState* client) {
+  auto it = clients_.find(client->id);
+  return it == clients_.end() ? nullptr : it->second;
+}
+
+std::vector<cmd::ClientState*> Server::Clients() {
+  std::vector<cmd::ClientState*> out;
+  out.reserve(clients_.size());
+  for (auto& [id, c] : clients_) {
+    c->client().output_len = c->output_bytes();
+    out.push_back(&c->client());
+  }
+  return out;
+}
+
+void Server::KillClient(cmd::ClientState* client) {
+  if (Connection* c = FindConnection(client)) c->CloseAfterReply();
+}
+
+void Server::SendTo(cmd::ClientState* client, std::string_view bytes) {
+  if (Connection* c = FindConnection(client)) c->Send(bytes);
+}
+
+void Server::PauseClients(int64_t until_ms, bool write_only) {
+  (void)until_ms;
+  (void)write_only;  // the dispatcher holds the pause state; the cron resumes on deadline
+}
+
+void Server::UnpauseClients() {
+  dispatcher_.Unpause();
+  ResumePaused();
+}
+
+void Server::Sleep(double seconds) {
+  if (seconds > 0) usleep(useconds_t(seconds * 1e6));
+}
+
+size_t Server::UsedMemory() const {
+#ifdef BRISK_USE_MIMALLOC
+  size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
+  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  return commit;
+#else
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+#endif
+}
+
+size_t Server::PeakMemory() const {
+  size_t used = UsedMemory();
+  if (used > peak_memory_) peak_memory_ = used;
+  return peak_memory_;
+}
+
+size_t Server::Rss() const {
+  std::ifstream statm("/proc/self/statm");
+  size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * size_t(sysconf(_SC_PAGESIZE));
+}
+
+void Server::OnKeyRemoved(int db_index, std::string_view key, engine::RemoveReason) {
+  if (!watches_.empty()) watches_.Touch(db_index, key);
+}
+
+}  // namespace brisk::server

@@ -1,0 +1,107 @@
+// Server: wires the layers together around one libuv loop and implements the hooks the
+// command layer needs (ServerHooks).
+//
+// Thread safety: everything here runs on the loop thread.
+//
+// Per loop turn: read callbacks parse and execute every complete command (replies are
+// queued); the uv_check phase flushes every connection with output (one write per
+// connection per turn). The cron timer (hz) runs active expiry slices, idle-client
+// timeouts and pause deadlines.
+//
+// Shutdown (SIGINT/SIGTERM/SHUTDOWN): stop accepting, finish the commands already read,
+// flush replies, close every handle; Run() then returns 0.
+#pragma once
+
+#include <uv.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands/context.h"
+#include "commands/dispatcher.h"
+#include "common/config.h"
+#include "engine/keyspace.h"
+#include "resp/parser.h"
+
+namespace brisk::server {
+
+class Connection;
+
+class Server final : public cmd::ServerHooks, public engine::KeyObserver {
+ public:
+  Server(Config* config, ConfigRegistry* registry, std::string config_file, std::string exe);
+  ~Server() override;
+
+  // Binds listeners and runs the loop until shutdown. Returns the exit code.
+  int Run();
+
+  // ---- used by Connection
+  uv_loop_t* loop() { return &loop_; }
+  cmd::ServerContext& context() { return ctx_; }
+  cmd::Dispatcher& dispatcher() { return dispatcher_; }
+  void ScheduleFlush(Connection* c) { flush_list_.push_back(c); }
+  void OnConnectionClosed(Connection* c);
+  void AddPaused(Connection* c) { paused_.push_back(c); }
+  resp::ParserLimits parser_limits() const;
+
+  // ---- cmd::ServerHooks
+  std::vector<cmd::ClientState*> Clients() override;
+  void KillClient(cmd::ClientState* client) override;
+  void SendTo(cmd::ClientState* client, std::string_view bytes) override;
+  void RequestShutdown() override;
+  void PauseClients(int64_t until_ms, bool write_only) override;
+  void UnpauseClients() override;
+  void Sleep(double seconds) override;
+  int64_t StartTimeMs() const override { return start_ms_; }
+  size_t UsedMemory() const override;
+  size_t PeakMemory() const override;
+  size_t Rss() const override;
+  uint16_t Port() const override { return uint16_t(config_->port); }
+  std::string_view ConfigFile() const override { return config_file_; }
+  std::string_view Executable() const override { return exe_; }
+
+  // ---- engine::KeyObserver
+  void OnKeyRemoved(int db_index, std::string_view key, engine::RemoveReason reason) override;
+
+ private:
+  bool Listen();
+  bool ListenTcp(const std::string& host, bool optional);
+  bool ListenUnix();
+  static void OnConnection(uv_stream_t* listener, int status);
+  void Accept(uv_stream_t* listener, bool is_unix);
+  static void OnCheck(uv_check_t* h);
+  static void OnCron(uv_timer_t* h);
+  static void OnSignal(uv_signal_t* h, int signum);
+  void Cron();
+  bool ExpireSlice(int64_t budget_us);
+  void ResumePaused();
+  void BeginShutdown();
+  Connection* FindConnection(const cmd::ClientState* client);
+
+  Config* config_;
+  ConfigRegistry* registry_;
+  std::string config_file_, exe_;
+  uv_loop_t loop_;
+  std::vector<uv_handle_t*> listeners_;
+  uv_check_t check_;
+  uv_timer_t cron_;
+  uv_timer_t expire_timer_;
+  uv_signal_t sigint_, sigterm_;
+  std::unique_ptr<engine::Keyspace> keyspace_;
+  cmd::CommandRegistry commands_;
+  cmd::WatchTable watches_;
+  cmd::ServerContext ctx_;
+  cmd::Dispatcher dispatcher_;
+  std::map<uint64_t, Connection*> clients_;
+  std::vector<Connection*> flush_list_;
+  std::vector<Connection*> paused_;
+  uint64_t next_client_id_ = 1;
+  int64_t start_ms_ = 0;
+  int expire_db_cursor_ = 0;
+  bool shutting_down_ = false;
+  mutable size_t peak_memory_ = 0;
+};
+
+}  // namespace brisk::server

@@ -1,0 +1,80 @@
+// Helpers shared by the engine unit tests.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <climits>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/keyspace.h"
+
+namespace brisk::engine::testing {
+
+// A "now" before every deadline: Peek/Keys see every physically present entry.
+inline constexpr int64_t kRawView = INT64_MIN;
+
+struct ExpectedStats {
+  size_t items = 0;
+  size_t bytes = 0;
+  size_t volatile_items = 0;
+};
+
+// Recomputes every table's counters from the entries and compares them with what the
+// Db reports (keyspace.h invariants 2 and 5).
+inline void CheckAccounting(const Keyspace& ks, const Db& db) {
+  std::vector<std::string> keys;
+  db.Keys("", kRawView, &keys);
+  std::map<std::string, ExpectedStats> expect;
+  size_t volatile_total = 0;
+  for (const std::string& k : keys) {
+    const Entry* e = db.Peek(k, kRawView);
+    REQUIRE(e != nullptr);
+    ExpectedStats& s = expect[std::string(ks.TableOf(k))];
+    ++s.items;
+    s.bytes += e->MemoryBytes();
+    s.volatile_items += e->expire_at_ms() != 0;
+    volatile_total += e->expire_at_ms() != 0;
+  }
+  REQUIRE(db.size() == keys.size());
+  REQUIRE(db.volatile_size() == volatile_total);
+
+  std::vector<std::string> names;
+  db.ForEachTable([&](const TableStats& st) {
+    names.emplace_back(st.name);
+    auto it = expect.find(std::string(st.name));
+    REQUIRE(it != expect.end());  // no empty or phantom tables
+    CHECK(st.items == it->second.items);
+    CHECK(st.bytes == it->second.bytes);
+    CHECK(st.volatile_items == it->second.volatile_items);
+    TableStats one;
+    REQUIRE(db.GetTableStats(st.name, &one));
+    CHECK(one.items == st.items);
+    CHECK(one.bytes == st.bytes);
+  });
+  REQUIRE(names.size() == expect.size());
+  size_t i = 0;
+  for (const auto& [name, s] : expect) CHECK(names[i++] == name);  // name order
+}
+
+// Runs SCAN to completion; returns every key returned (with repeats) and the calls.
+struct ScanRun {
+  std::vector<std::string> keys;
+  size_t calls = 0;
+};
+
+inline ScanRun FullScan(const Db& db, std::string_view pattern, size_t count, int64_t now_ms,
+                        const ObjType* type = nullptr) {
+  ScanRun run;
+  uint64_t cursor = 0;
+  do {
+    cursor = db.Scan(cursor, pattern, count, type, now_ms, &run.keys);
+    ++run.calls;
+    REQUIRE(run.calls < 10'000'000);
+  } while (cursor != 0);
+  return run;
+}
+
+}  // namespace brisk::engine::testing

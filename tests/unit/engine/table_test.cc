@@ -1,0 +1,190 @@
+#include "engine/table.h"
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace brisk::engine {
+namespace {
+
+class CollectKeys final : public EntryVisitor {
+ public:
+  void Visit(const Entry& e) override { seen.emplace(e.key()); }
+  std::multiset<std::string> seen;
+};
+
+std::string Key(const std::string& prefix, int i) { return prefix + ":" + std::to_string(i); }
+
+void Drain(Table& t) {
+  while (t.rehashing()) t.RehashStep();
+}
+
+TEST_CASE("Table grows at load factor 1 and shrinks below 1/8, incrementally", "[engine]") {
+  Table t("t");
+  CHECK(t.scan_hash() == Table::ScanHashOf("t"));
+  size_t bytes = 0;
+  bool saw_rehash = false;
+  for (int i = 0; i < 5000; ++i) {
+    Entry* e = Table::NewEntry(Key("t", i));
+    bytes += e->MemoryBytes();
+    t.Link(e);
+    saw_rehash |= t.rehashing();
+    REQUIRE(t.items() == size_t(i + 1));
+  }
+  CHECK(saw_rehash);
+  CHECK(t.bytes() == bytes);
+  for (int i = 0; i < 5000; ++i) REQUIRE(t.Lookup(Key("t", i)) != nullptr);
+  CHECK(t.Lookup("t:nope") == nullptr);
+  Drain(t);
+  CHECK(t.bucket_count(0) == 8192);
+  CHECK(t.bucket_count(1) == 0);
+
+  for (int i = 0; i < 4990; ++i) {
+    Entry* e = t.Unlink(Key("t", i));
+    REQUIRE(e != nullptr);
+    bytes -= e->MemoryBytes();
+    delete e;
+    REQUIRE(t.Lookup(Key("t", i)) == nullptr);
+  }
+  CHECK(t.Unlink("t:0") == nullptr);
+  CHECK(t.items() == 10);
+  CHECK(t.bytes() == bytes);
+  for (int i = 4990; i < 5000; ++i) REQUIRE(t.Lookup(Key("t", i)) != nullptr);
+  Drain(t);
+  // A shrink may still be pending from the last unlinks; once settled, >= 1/8 full.
+  CHECK(t.bucket_count(0) <= 128);
+  t.Unlink("t:4990");  // triggers any remaining shrink
+  delete t.Lookup("t:4990");
+  Drain(t);
+  CHECK(t.bucket_count(0) <= 16);
+  for (int i = 4991; i < 5000; ++i) REQUIRE(t.Lookup(Key("t", i)) != nullptr);
+}
+
+TEST_CASE("Table accounting follows AccountResize / AccountVolatile", "[engine]") {
+  Table t("t");
+  t.Link(Table::NewEntry("a"));
+  size_t b = t.bytes();
+  t.AccountResize(10, 30);
+  CHECK(t.bytes() == b + 20);
+  t.AccountVolatile(false, true);
+  CHECK(t.volatile_items() == 1);
+  t.AccountVolatile(true, true);
+  CHECK(t.volatile_items() == 1);
+  t.AccountVolatile(true, false);
+  CHECK(t.volatile_items() == 0);
+}
+
+TEST_CASE("Table::RandomEntry reaches every entry, also mid-rehash", "[engine]") {
+  Table t("t");
+  std::mt19937_64 rng(7);
+  std::set<std::string> all;
+  for (int i = 0; i < 64; ++i) {
+    t.Link(Table::NewEntry(Key("t", i)));
+    all.insert(Key("t", i));
+  }
+  t.Link(Table::NewEntry("t:64"));  // 64 items in 64 buckets: starts a grow
+  all.insert("t:64");
+  REQUIRE(t.rehashing());
+  std::set<std::string> seen;
+  for (int i = 0; i < 20000; ++i) {
+    const Entry* e = t.RandomEntry(rng);
+    REQUIRE(e != nullptr);
+    REQUIRE(all.count(std::string(e->key())) == 1);
+    seen.emplace(e->key());
+  }
+  CHECK(seen == all);
+  Table empty("e");
+  CHECK(empty.RandomEntry(rng) == nullptr);
+}
+
+TEST_CASE("ScanGroup without changes visits every entry exactly once", "[engine]") {
+  for (int n : {1, 3, 4, 5, 100, 1000}) {
+    Table t("t");
+    for (int i = 0; i < n; ++i) t.Link(Table::NewEntry(Key("t", i)));
+    Drain(t);
+    const Table* group[] = {&t};
+    CollectKeys c;
+    uint64_t cursor = 0;
+    size_t calls = 0;
+    do {
+      cursor = ScanGroup(group, cursor, c);
+      ++calls;
+    } while (cursor != 0);
+    CHECK(calls == t.bucket_count(0));
+    REQUIRE(c.seen.size() == size_t(n));
+    CHECK(std::set<std::string>(c.seen.begin(), c.seen.end()).size() == size_t(n));
+  }
+}
+
+// Random inserts/deletes between steps over a group of tables (different sizes,
+// growing, shrinking, mid-rehash): every entry linked throughout is visited.
+TEST_CASE("ScanGroup guarantee across resizes and rehashes of a group", "[engine]") {
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    std::mt19937_64 rng(seed);
+    const int num_tables = 1 + int(seed % 4);
+    std::vector<std::unique_ptr<Table>> tables;
+    std::vector<std::set<std::string>> linked(static_cast<size_t>(num_tables));
+    int next_id = 0;
+    auto insert = [&](int ti, int n) {
+      for (int i = 0; i < n; ++i) {
+        std::string k = Key("g" + std::to_string(ti), next_id++);
+        tables[size_t(ti)]->Link(Table::NewEntry(k));
+        linked[size_t(ti)].insert(k);
+      }
+    };
+    std::set<std::string> throughout;
+    for (int ti = 0; ti < num_tables; ++ti) {
+      tables.push_back(std::make_unique<Table>("g" + std::to_string(ti)));
+      insert(ti, int(rng() % 3000) + 1);
+      throughout.insert(linked[size_t(ti)].begin(), linked[size_t(ti)].end());
+    }
+    auto erase_some = [&](int ti, size_t n) {
+      auto& set = linked[size_t(ti)];
+      while (n-- > 0 && set.size() > 1) {
+        auto it = set.begin();
+        std::advance(it, rng() % set.size());
+        delete tables[size_t(ti)]->Unlink(*it);
+        throughout.erase(*it);
+        set.erase(it);
+      }
+    };
+
+    std::vector<const Table*> group;
+    for (auto& t : tables) group.push_back(t.get());
+    CollectKeys c;
+    uint64_t cursor = 0;
+    bool saw_rehash = false, saw_grow = false, saw_shrink = false;
+    int calls = 0;
+    do {
+      cursor = ScanGroup(group, cursor, c);
+      ++calls;
+      int ti = int(rng() % uint64_t(num_tables));
+      size_t before = tables[size_t(ti)]->bucket_count(0);
+      switch (rng() % 4) {
+        case 0: insert(ti, int(rng() % 400)); break;
+        case 1: erase_some(ti, rng() % 400); break;
+        case 2:  // big swing: grow then mostly drain
+          insert(ti, 4000);
+          erase_some(ti, 3900);
+          break;
+        default: break;
+      }
+      for (auto& t : tables) saw_rehash |= t->rehashing();
+      size_t after = tables[size_t(ti)]->bucket_count(0);
+      saw_grow |= after > before;
+      saw_shrink |= after < before;
+    } while (cursor != 0);
+    INFO("seed " << seed << " calls " << calls);
+    for (const std::string& k : throughout) REQUIRE(c.seen.count(k) >= 1);
+    CHECK(saw_rehash);
+    CHECK(saw_grow);
+    CHECK(saw_shrink);
+  }
+}
+
+}  // namespace
+}  // namespace brisk::engine
