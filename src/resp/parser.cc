@@ -132,9 +132,12 @@ ParseResult Parser::Parse(std::string_view buf, size_t* consumed,
 ParseResult Parser::ParseMultibulkHeader(std::string_view buf) {
   size_t cr = 0;
   switch (ScanLine(buf, '\r', &cr)) {
-    case LineScan::kTooLong: return Fail(Err::kProtocolBigMbulk);
-    case LineScan::kNeedMore: return ParseResult::kNeedMore;
-    case LineScan::kFound: break;
+    case LineScan::kTooLong:
+      return Fail(Err::kProtocolBigMbulk);
+    case LineScan::kNeedMore:
+      return ParseResult::kNeedMore;
+    case LineScan::kFound:
+      break;
   }
   if (cr + 1 >= buf.size()) return ParseResult::kNeedMore;
   int64_t count = 0;
@@ -157,9 +160,12 @@ ParseResult Parser::ParseBulks(std::string_view buf) {
     if (bulk_len_ < 0) {
       size_t cr = 0;
       switch (ScanLine(buf, '\r', &cr)) {
-        case LineScan::kTooLong: return Fail(Err::kProtocolBigBulk);
-        case LineScan::kNeedMore: return ParseResult::kNeedMore;
-        case LineScan::kFound: break;
+        case LineScan::kTooLong:
+          return Fail(Err::kProtocolBigBulk);
+        case LineScan::kNeedMore:
+          return ParseResult::kNeedMore;
+        case LineScan::kFound:
+          break;
       }
       if (cr + 1 >= buf.size()) return ParseResult::kNeedMore;
       // Redis looks at the '$' only once the whole line is there; so do we, so that
@@ -193,9 +199,12 @@ ParseResult Parser::ParseInline(std::string_view buf, size_t* consumed,
                                 std::vector<std::string_view>* args) {
   size_t newline = 0;
   switch (ScanLine(buf, '\n', &newline)) {
-    case LineScan::kTooLong: return Fail(Err::kProtocolBigInline);
-    case LineScan::kNeedMore: return ParseResult::kNeedMore;
-    case LineScan::kFound: break;
+    case LineScan::kTooLong:
+      return Fail(Err::kProtocolBigInline);
+    case LineScan::kNeedMore:
+      return ParseResult::kNeedMore;
+    case LineScan::kFound:
+      break;
   }
   size_t end = newline;
   if (end > pos_ && buf[end - 1] == '\r') --end;
@@ -246,12 +255,24 @@ bool Parser::SplitInline(std::string_view line, size_t base) {
         } else if (c == '\\' && i + 1 < n) {
           ++i;
           switch (line[i]) {
-            case 'n': unquoted->push_back('\n'); break;
-            case 'r': unquoted->push_back('\r'); break;
-            case 't': unquoted->push_back('\t'); break;
-            case 'b': unquoted->push_back('\b'); break;
-            case 'a': unquoted->push_back('\a'); break;
-            default: unquoted->push_back(line[i]); break;
+            case 'n':
+              unquoted->push_back('\n');
+              break;
+            case 'r':
+              unquoted->push_back('\r');
+              break;
+            case 't':
+              unquoted->push_back('\t');
+              break;
+            case 'b':
+              unquoted->push_back('\b');
+              break;
+            case 'a':
+              unquoted->push_back('\a');
+              break;
+            default:
+              unquoted->push_back(line[i]);
+              break;
           }
         } else if (c == '"') {
           // A closing quote must be followed by a space or nothing at all.

@@ -88,11 +88,11 @@ class Parser {
 
   ParserLimits limits_;
   // State of a partially parsed multibulk, as offsets from the start of buf.
-  int64_t expected_args_ = -1;   // -1: multibulk header not yet read
-  size_t pos_ = 0;               // bytes of buf already validated
-  size_t scan_pos_ = 0;          // >= pos_: the header/inline line terminator is not before this
-  size_t avail_ = 0;             // buf.size() at the last Parse(), for pending_bulk_hint()
-  int64_t bulk_len_ = -1;        // length of the bulk being read, -1: header not read
+  int64_t expected_args_ = -1;  // -1: multibulk header not yet read
+  size_t pos_ = 0;              // bytes of buf already validated
+  size_t scan_pos_ = 0;         // >= pos_: the header/inline line terminator is not before this
+  size_t avail_ = 0;            // buf.size() at the last Parse(), for pending_bulk_hint()
+  int64_t bulk_len_ = -1;       // length of the bulk being read, -1: header not read
   // (offset, len) of args read so far. An inline arg that needed unquoting is stored as
   // (kStoredSpan, index into inline_storage_).
   std::vector<std::pair<size_t, size_t>> spans_;

@@ -26,7 +26,9 @@ void ReplyBuilder::Line(char type, int64_t v) {
 }
 
 // REQUIRES: n <= INT64_MAX (an aggregate that large cannot exist in memory).
-void ReplyBuilder::Header(char type, uint64_t n) { Line(type, int64_t(n)); }
+void ReplyBuilder::Header(char type, uint64_t n) {
+  Line(type, int64_t(n));
+}
 
 void ReplyBuilder::SimpleString(std::string_view s) {
   out_->push_back('+');
@@ -44,7 +46,9 @@ void ReplyBuilder::Error(std::string_view text) {
   out_->append(kCrlf);
 }
 
-void ReplyBuilder::Integer(int64_t v) { Line(':', v); }
+void ReplyBuilder::Integer(int64_t v) {
+  Line(':', v);
+}
 
 void ReplyBuilder::Bulk(std::string_view s) {
   Header('$', s.size());
@@ -57,11 +61,17 @@ void ReplyBuilder::BulkInt(int64_t v) {
   Bulk(std::string_view(digits, FormatInt64(v, digits)));
 }
 
-void ReplyBuilder::Null() { out_->append(protocol_ >= 3 ? "_\r\n" : "$-1\r\n"); }
+void ReplyBuilder::Null() {
+  out_->append(protocol_ >= 3 ? "_\r\n" : "$-1\r\n");
+}
 
-void ReplyBuilder::NullArray() { out_->append(protocol_ >= 3 ? "_\r\n" : "*-1\r\n"); }
+void ReplyBuilder::NullArray() {
+  out_->append(protocol_ >= 3 ? "_\r\n" : "*-1\r\n");
+}
 
-void ReplyBuilder::ArrayHeader(size_t n) { Header('*', n); }
+void ReplyBuilder::ArrayHeader(size_t n) {
+  Header('*', n);
+}
 
 void ReplyBuilder::MapHeader(size_t pairs) {
   if (protocol_ >= 3) {
@@ -71,9 +81,13 @@ void ReplyBuilder::MapHeader(size_t pairs) {
   }
 }
 
-void ReplyBuilder::SetHeader(size_t n) { Header(protocol_ >= 3 ? '~' : '*', n); }
+void ReplyBuilder::SetHeader(size_t n) {
+  Header(protocol_ >= 3 ? '~' : '*', n);
+}
 
-void ReplyBuilder::PushHeader(size_t n) { Header(protocol_ >= 3 ? '>' : '*', n); }
+void ReplyBuilder::PushHeader(size_t n) {
+  Header(protocol_ >= 3 ? '>' : '*', n);
+}
 
 // Redis 7 addReplyDouble: "%.17g", with inf spelled out as "inf" / "-inf".
 void ReplyBuilder::Double(double v) {

@@ -38,17 +38,17 @@ class ReplyBuilder {
   // CR/LF inside text are replaced by spaces, as Redis does.
   void Error(std::string_view text);
   void Error(Err err) { Error(ErrorText(err)); }
-  void Integer(int64_t v);            // :v
-  void Bulk(std::string_view s);      // $len\r\ns\r\n
-  void BulkInt(int64_t v);            // an integer formatted as a bulk string
-  void Null();                        // RESP2 $-1, RESP3 _
-  void NullArray();                   // RESP2 *-1, RESP3 _
-  void ArrayHeader(size_t n);         // *n
-  void MapHeader(size_t pairs);       // RESP3 %n, RESP2 *2n
-  void SetHeader(size_t n);           // RESP3 ~n, RESP2 *n
-  void PushHeader(size_t n);          // RESP3 >n, RESP2 *n
-  void Double(double v);              // RESP3 ,v  RESP2 bulk
-  void Bool(bool v);                  // RESP3 #t/#f RESP2 :1/:0
+  void Integer(int64_t v);        // :v
+  void Bulk(std::string_view s);  // $len\r\ns\r\n
+  void BulkInt(int64_t v);        // an integer formatted as a bulk string
+  void Null();                    // RESP2 $-1, RESP3 _
+  void NullArray();               // RESP2 *-1, RESP3 _
+  void ArrayHeader(size_t n);     // *n
+  void MapHeader(size_t pairs);   // RESP3 %n, RESP2 *2n
+  void SetHeader(size_t n);       // RESP3 ~n, RESP2 *n
+  void PushHeader(size_t n);      // RESP3 >n, RESP2 *n
+  void Double(double v);          // RESP3 ,v  RESP2 bulk
+  void Bool(bool v);              // RESP3 #t/#f RESP2 :1/:0
   void Verbatim(std::string_view s, std::string_view format = "txt");  // RESP3 =len\r\ntxt:s
   void BigNumber(std::string_view digits);                             // RESP3 (n RESP2 bulk
   void EmptyArray() { ArrayHeader(0); }

@@ -34,8 +34,8 @@ using brisk::resp::ParserLimits;
 using brisk::resp::ReplyBuilder;
 using Command = std::vector<std::string>;
 
-#define FUZZ_CHECK(cond) \
-  do {                   \
+#define FUZZ_CHECK(cond)  \
+  do {                    \
     if (!(cond)) abort(); \
   } while (0)
 

@@ -16,16 +16,52 @@ std::atomic<bool> g_watching{false};
 std::atomic<size_t> g_largest{0};
 }  // namespace
 
-void* operator new(size_t size) {
+// The whole non-aligned family is replaced, so that every allocation and release in
+// the binary pairs malloc with free (ASan checks that they match).
+namespace {
+void* Allocate(size_t size) noexcept {
   if (g_watching.load(std::memory_order_relaxed) &&
       size > g_largest.load(std::memory_order_relaxed)) {
     g_largest.store(size, std::memory_order_relaxed);
   }
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* AllocateOrThrow(size_t size) {
+  if (void* p = Allocate(size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+}  // namespace
+
+void* operator new(size_t size) {
+  return AllocateOrThrow(size);
+}
+void* operator new[](size_t size) {
+  return AllocateOrThrow(size);
+}
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  return Allocate(size);
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+  return Allocate(size);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
 
 namespace brisk::resp {
 namespace {
@@ -61,8 +97,8 @@ TEST_CASE("Parser: a declared bulk length does not allocate", "[resp][parser]") 
   std::vector<std::string_view> args;
   args.reserve(16);
   const std::string buf = "*2\r\n$3\r\nSET\r\n$536870912\r\nabc";
-  size_t largest = LargestAllocation(
-      [&] { REQUIRE(p.Parse(buf, &consumed, &args) == ParseResult::kNeedMore); });
+  size_t largest =
+      LargestAllocation([&] { REQUIRE(p.Parse(buf, &consumed, &args) == ParseResult::kNeedMore); });
   REQUIRE(largest <= 1024 * sizeof(std::pair<size_t, size_t>));
   REQUIRE(p.pending_bulk_hint() == 536870912 + 2 - 3);
 }

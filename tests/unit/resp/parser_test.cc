@@ -151,21 +151,21 @@ std::vector<Case> Cases() {
       {"*0 and *-1 are skipped", "*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n", Commands({{"PING"}})},
       {"a lone *0 is skipped but stays in the buffer", "*0\r\n", Commands({}, 4)},
       {"empty lines are skipped", "\r\n\n   \r\nPING\r\n", Commands({{"PING"}})},
-      {"CRLF bytes after header and payload are not checked", "*1\rX$1\r\naYZ",
-       Commands({{"a"}})},
+      {"CRLF bytes after header and payload are not checked", "*1\rX$1\r\naYZ", Commands({{"a"}})},
       {"inline", "SET  k\tv \r\n", Commands({{"SET", "k", "v"}})},
       {"inline LF only", "PING\nPING\n", Commands({{"PING"}, {"PING"}})},
-      {"inline quotes", R"(SET "a b" 'c\'d' "\x41\n\t\"\\" plain)"
-                        "\r\n",
+      {"inline quotes",
+       R"(SET "a b" 'c\'d' "\x41\n\t\"\\" plain)"
+       "\r\n",
        Commands({{"SET", "a b", "c'd", "A\n\t\"\\", "plain"}})},
-      {"inline more escapes", R"("\r\b\a\q\x4" '\n')"
-                              "\n",
+      {"inline more escapes",
+       R"("\r\b\a\q\x4" '\n')"
+       "\n",
        Commands({{"\r\b\aqx4", "\\n"}})},
       {"inline empty quotes", "SET k \"\" ''\n", Commands({{"SET", "k", "", ""}})},
       {"inline quote inside a word", "foo\"bar baz\" x\n", Commands({{"foobar baz", "x"}})},
       {"inline NUL is data", "a\0b c\n"s, Commands({{"a\0b"s, "c"}})},
-      {"inline vertical tab is not a separator inside a word", "a\vb\n",
-       Commands({{"a\vb"}})},
+      {"inline vertical tab is not a separator inside a word", "a\vb\n", Commands({{"a\vb"}})},
       {"inline whitespace only", " \t \r\n*1\r\n$1\r\nx\r\n", Commands({{"x"}})},
       {"bad count", "*abc\r\n", Error(Err::kProtocolMultibulkLen)},
       {"empty count", "*\r\n", Error(Err::kProtocolMultibulkLen)},
@@ -191,23 +191,22 @@ std::vector<Case> Cases() {
        Small()},
       {"bulk length at the limit", "*1\r\n$10\r\n0123456789\r\n", Commands({{"0123456789"}}),
        Small()},
-      {"bulk length above the default limit", "*1\r\n$536870913\r\n",
-       Error(Err::kProtocolBulkLen)},
+      {"bulk length above the default limit", "*1\r\n$536870913\r\n", Error(Err::kProtocolBulkLen)},
       {"bulk length overflow", "*1\r\n$9223372036854775808\r\n", Error(Err::kProtocolBulkLen)},
       {"bulk length line too long", "*1\r\n$" + std::string(16, '0'), Error(Err::kProtocolBigBulk),
        Small()},
       {"inline too long", "aaaaaaaaaaaaaaaaa", Error(Err::kProtocolBigInline), Small()},
       {"inline too long even with its newline", "aaaaaaaaaaaaaaaaa\n",
        Error(Err::kProtocolBigInline), Small()},
-      {"inline at the limit", "aaaaaaaaaaaaaaaa\n", Commands({{"aaaaaaaaaaaaaaaa"}}),
-       Small()},
+      {"inline at the limit", "aaaaaaaaaaaaaaaa\n", Commands({{"aaaaaaaaaaaaaaaa"}}), Small()},
       {"inline at the limit waits", "aaaaaaaaaaaaaaaa", Commands({}, 16), Small()},
       {"unbalanced double quote", "GET \"abc\n", Error(Err::kProtocolQuotes)},
       {"unbalanced single quote", "GET 'abc\r\n", Error(Err::kProtocolQuotes)},
       {"closing double quote followed by a char", "GET \"a\"b\n", Error(Err::kProtocolQuotes)},
       {"closing single quote followed by a char", "GET 'a'b\n", Error(Err::kProtocolQuotes)},
-      {"escaped closing quote", R"(GET "a\")"
-                                "\n",
+      {"escaped closing quote",
+       R"(GET "a\")"
+       "\n",
        Error(Err::kProtocolQuotes)},
       {"commands before an error are returned", "PING\r\n*1\r\n$1\r\nx\r\n*x\r\n",
        Error(Err::kProtocolMultibulkLen, {{"PING"}, {"x"}})},
@@ -248,7 +247,8 @@ TEST_CASE("Parser: quoted inline args stay valid until the next Parse", "[resp][
   Parser p;
   size_t consumed = 0;
   std::vector<std::string_view> args;
-  std::string line = "SET \"a\" \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\" 'c'";
+  std::string line =
+      "SET \"a\" \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\" 'c'";
   line += " 'd' 'e' 'f' 'g' 'h' 'i' 'j' 'k' 'l' 'm' 'n' 'o' 'p' 'q' 'r' 's' 't'\n";
   REQUIRE(p.Parse(line, &consumed, &args) == ParseResult::kOk);
   REQUIRE(args.size() == 21);
@@ -309,13 +309,11 @@ TEST_CASE("Parser: 64 KiB header and inline limits with default limits", "[resp]
   SECTION("inline") {
     REQUIRE(Feed("x" + digits, {}, {}) == Error(Err::kProtocolBigInline));
     REQUIRE(Feed(digits.substr(1), {}, {}) == Commands({}, 64 * 1024));
-    REQUIRE(Feed(digits.substr(1) + "\n", {100, 40000}, {}) ==
-            Commands({{digits.substr(1)}}));
+    REQUIRE(Feed(digits.substr(1) + "\n", {100, 40000}, {}) == Commands({{digits.substr(1)}}));
   }
 }
 
-TEST_CASE("Parser: a huge declared bulk is not waited for when above the limit",
-          "[resp][parser]") {
+TEST_CASE("Parser: a huge declared bulk is not waited for when above the limit", "[resp][parser]") {
   ParserLimits limits;
   limits.max_bulk_len = 1024 * 1024;
   Parser p(limits);
@@ -331,8 +329,8 @@ TEST_CASE("Parser: a huge declared bulk is not waited for when above the limit",
 TEST_CASE("Parser: a 1 MiB bulk split in odd pieces", "[resp][parser]") {
   std::string payload(1 << 20, '\0');
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = char(i * 131 + 7);
-  std::string input = "*2\r\n$3\r\nSET\r\n$" + std::to_string(payload.size()) + "\r\n" +
-                      payload + "\r\nPING\r\n";
+  std::string input =
+      "*2\r\n$3\r\nSET\r\n$" + std::to_string(payload.size()) + "\r\n" + payload + "\r\nPING\r\n";
   Outcome want = Commands({{"SET", payload}, {"PING"}});
   REQUIRE(Feed(input, {}, {}) == want);
   REQUIRE(Feed(input, {5, 17, 4096, 65536, 1000000, input.size() - 3}, {}) == want);

@@ -59,7 +59,8 @@ TEST_CASE("ReplyBuilder: bulk strings and nulls", "[resp][reply]") {
   Check([](ReplyBuilder& rb) { rb.Bulk("a\0\r\nb"s); }, "$5\r\na\0\r\nb\r\n"s,
         "$5\r\na\0\r\nb\r\n"s);
   Check([](ReplyBuilder& rb) { rb.Bulk(std::string(1000, 'x')); },
-        "$1000\r\n" + std::string(1000, 'x') + "\r\n", "$1000\r\n" + std::string(1000, 'x') + "\r\n");
+        "$1000\r\n" + std::string(1000, 'x') + "\r\n",
+        "$1000\r\n" + std::string(1000, 'x') + "\r\n");
   Check([](ReplyBuilder& rb) { rb.Null(); }, "$-1\r\n", "_\r\n");
   Check([](ReplyBuilder& rb) { rb.NullArray(); }, "*-1\r\n", "_\r\n");
 }
@@ -102,8 +103,7 @@ TEST_CASE("ReplyBuilder: RESP3 scalar types", "[resp][reply]") {
   Check([](ReplyBuilder& rb) { rb.Verbatim("x", "ab"); }, "$1\r\nx\r\n", "=5\r\nab :x\r\n");
   Check([](ReplyBuilder& rb) { rb.Verbatim("x", "long"); }, "$1\r\nx\r\n", "=5\r\nlon:x\r\n");
   Check([](ReplyBuilder& rb) { rb.BigNumber("-123456789012345678901234567890"); },
-        "$31\r\n-123456789012345678901234567890\r\n",
-        "(-123456789012345678901234567890\r\n");
+        "$31\r\n-123456789012345678901234567890\r\n", "(-123456789012345678901234567890\r\n");
 }
 
 TEST_CASE("ReplyBuilder: Raw, buffer switching and protocol switching", "[resp][reply]") {
