@@ -90,6 +90,8 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState* client, CmdArgs args
   std::string* out = rb->buffer();
   size_t reply_start = out->size();
   int64_t start_us = clock::MonotonicUs();
+  // Entries changed by this command are stamped with its LSN (engine invariant 4).
+  if (spec.IsWrite()) server_->keyspace->AdvanceLsn();
   CommandContext ctx(server_, client, rb, now_ms);
   spec.handler(args, &ctx);
   int64_t duration = clock::MonotonicUs() - start_us;

@@ -22,11 +22,18 @@ using engine::ObjType;
 // Room for any int64 in decimal (Entry::StringValue's scratch).
 constexpr size_t kIntBuf = 24;
 
-// Redis's lookupKeyRead + checkType: counts the lookup as a hit or miss. Returns the
-// entry (nullptr if absent); on a non-string entry replies WRONGTYPE and sets *failed.
-Entry* FindStringForRead(CommandContext* ctx, std::string_view key, bool* failed) {
-  Entry* e = ctx->db().Find(key, ctx->now_ms());
+// Redis's lookupKeyRead: counts the lookup as a hit or miss; CLIENT NO-TOUCH keeps
+// the access time.
+Entry* FindForRead(CommandContext* ctx, std::string_view key) {
+  Entry* e = ctx->db().Find(key, ctx->now_ms(), !ctx->client()->no_touch);
   ctx->CountLookup(e != nullptr);
+  return e;
+}
+
+// FindForRead + checkType. Returns the entry (nullptr if absent); on a non-string
+// entry replies WRONGTYPE and sets *failed.
+Entry* FindStringForRead(CommandContext* ctx, std::string_view key, bool* failed) {
+  Entry* e = FindForRead(ctx, key);
   *failed = e != nullptr && e->type() != ObjType::kString;
   if (*failed) ctx->Error(Err::kWrongType);
   return e;
@@ -54,8 +61,7 @@ bool ExceedsMaxLength(CommandContext* ctx, uint64_t size, uint64_t append) {
 
 // Stores `value` under `key` (Redis's setKey): overwrites any type; the expiry is
 // dropped unless keep_ttl. `e` is the live entry for key or nullptr.
-Entry* StoreString(Db& db, Entry* e, std::string_view key, std::string_view value,
-                   bool keep_ttl) {
+Entry* StoreString(Db& db, Entry* e, std::string_view key, std::string_view value, bool keep_ttl) {
   if (e == nullptr) return db.InsertString(key, value);
   db.SetString(e, value);
   if (!keep_ttl && e->expire_at_ms() != 0) db.SetExpire(e, 0);
@@ -148,14 +154,12 @@ void ReplyExpireError(CommandContext* ctx, OpStatus status, std::string_view cmd
   }
 }
 
-// How SET-like commands answer when they store, or skip on NX/XX.
-struct SetReplies {
-  enum Kind : uint8_t { kOkOrNull, kOneOrZero } kind;
-};
+// How a SET-like command answers when it stores / skips on NX or XX (without GET).
+enum class SetReply : uint8_t { kOkOrNull, kOneOrZero };
 
 // Redis's setGenericCommand. `cmd` names the command in the expire-time error.
 void SetGeneric(CommandContext* ctx, std::string_view key, std::string_view value,
-                const ExtendedArgs& opt, std::string_view cmd, SetReplies replies) {
+                const ExtendedArgs& opt, std::string_view cmd, SetReply reply) {
   int64_t deadline = 0;
   if (opt.has_expire) {
     Result<int64_t> r = ExpireDeadline(opt.expire, opt.flags, ctx->now_ms());
@@ -172,14 +176,14 @@ void SetGeneric(CommandContext* ctx, std::string_view key, std::string_view valu
   bool found = e != nullptr;
   if (((opt.flags & kSetNx) && found) || ((opt.flags & kSetXx) && !found)) {
     if (opt.flags & kSetGet) return;
-    if (replies.kind == SetReplies::kOneOrZero) return ctx->rb()->Integer(0);
+    if (reply == SetReply::kOneOrZero) return ctx->rb()->Integer(0);
     return ctx->rb()->Null();
   }
   e = StoreString(db, e, key, value, opt.flags & kKeepTtl);
   if (opt.has_expire) db.SetExpire(e, deadline);
   ctx->KeyModified(key);
   if (opt.flags & kSetGet) return;
-  if (replies.kind == SetReplies::kOneOrZero) return ctx->rb()->Integer(1);
+  if (reply == SetReply::kOneOrZero) return ctx->rb()->Integer(1);
   ctx->rb()->Ok();
 }
 
@@ -191,13 +195,13 @@ void Get(CmdArgs args, CommandContext* ctx) {
 void Set(CmdArgs args, CommandContext* ctx) {
   ExtendedArgs opt;
   if (!ParseExtendedArgs(args, 3, true, &opt)) return ctx->Error(Err::kSyntax);
-  SetGeneric(ctx, args[1], args[2], opt, "set", {SetReplies::kOkOrNull});
+  SetGeneric(ctx, args[1], args[2], opt, "set", SetReply::kOkOrNull);
 }
 
 void SetNx(CmdArgs args, CommandContext* ctx) {
   ExtendedArgs opt;
   opt.flags = kSetNx;
-  SetGeneric(ctx, args[1], args[2], opt, "setnx", {SetReplies::kOneOrZero});
+  SetGeneric(ctx, args[1], args[2], opt, "setnx", SetReply::kOneOrZero);
 }
 
 // SETEX / PSETEX key ttl value.
@@ -206,11 +210,15 @@ void SetWithTtl(CmdArgs args, CommandContext* ctx, uint32_t unit, std::string_vi
   opt.flags = unit;
   opt.has_expire = true;
   opt.expire = args[2];
-  SetGeneric(ctx, args[1], args[3], opt, cmd, {SetReplies::kOkOrNull});
+  SetGeneric(ctx, args[1], args[3], opt, cmd, SetReply::kOkOrNull);
 }
 
-void SetEx(CmdArgs args, CommandContext* ctx) { SetWithTtl(args, ctx, kEx, "setex"); }
-void PSetEx(CmdArgs args, CommandContext* ctx) { SetWithTtl(args, ctx, kPx, "psetex"); }
+void SetEx(CmdArgs args, CommandContext* ctx) {
+  SetWithTtl(args, ctx, kEx, "setex");
+}
+void PSetEx(CmdArgs args, CommandContext* ctx) {
+  SetWithTtl(args, ctx, kPx, "psetex");
+}
 
 void GetSet(CmdArgs args, CommandContext* ctx) {
   Entry* e;
@@ -256,12 +264,10 @@ void GetEx(CmdArgs args, CommandContext* ctx) {
 }
 
 void MGet(CmdArgs args, CommandContext* ctx) {
-  Db& db = ctx->db();
   ctx->rb()->ArrayHeader(args.size() - 1);
   char scratch[kIntBuf];
   for (size_t i = 1; i < args.size(); ++i) {
-    const Entry* e = db.Find(args[i], ctx->now_ms());
-    ctx->CountLookup(e != nullptr);
+    const Entry* e = FindForRead(ctx, args[i]);
     if (e == nullptr || e->type() != ObjType::kString) {
       ctx->rb()->Null();
     } else {
@@ -287,8 +293,12 @@ void MSetGeneric(CmdArgs args, CommandContext* ctx, bool nx) {
   ctx->rb()->Ok();
 }
 
-void MSet(CmdArgs args, CommandContext* ctx) { MSetGeneric(args, ctx, false); }
-void MSetNx(CmdArgs args, CommandContext* ctx) { MSetGeneric(args, ctx, true); }
+void MSet(CmdArgs args, CommandContext* ctx) {
+  MSetGeneric(args, ctx, false);
+}
+void MSetNx(CmdArgs args, CommandContext* ctx) {
+  MSetGeneric(args, ctx, true);
+}
 
 // ---- counters ----
 
@@ -321,8 +331,12 @@ void IncrDecr(CommandContext* ctx, std::string_view key, int64_t incr) {
   ctx->rb()->Integer(value);
 }
 
-void Incr(CmdArgs args, CommandContext* ctx) { IncrDecr(ctx, args[1], 1); }
-void Decr(CmdArgs args, CommandContext* ctx) { IncrDecr(ctx, args[1], -1); }
+void Incr(CmdArgs args, CommandContext* ctx) {
+  IncrDecr(ctx, args[1], 1);
+}
+void Decr(CmdArgs args, CommandContext* ctx) {
+  IncrDecr(ctx, args[1], -1);
+}
 
 void IncrBy(CmdArgs args, CommandContext* ctx) {
   int64_t incr;
@@ -447,15 +461,15 @@ struct LcsRange {
 // dynamic-programming table and the backwards walk that emits matching ranges.
 void Lcs(CmdArgs args, CommandContext* ctx) {
   Db& db = ctx->db();
-  const Entry* ea = db.Find(args[1], ctx->now_ms());
-  ctx->CountLookup(ea != nullptr);
-  const Entry* eb = db.Find(args[2], ctx->now_ms());
-  ctx->CountLookup(eb != nullptr);
+  // Find (lazy expiry, hit/miss stats) may invalidate an earlier Find's pointer
+  // (keyspace.h invariant 6); Peek has no side effects, so its pointers stay valid.
+  FindForRead(ctx, args[1]);
+  FindForRead(ctx, args[2]);
+  const Entry* ea = db.Peek(args[1], ctx->now_ms());
+  const Entry* eb = db.Peek(args[2], ctx->now_ms());
   if ((ea && ea->type() != ObjType::kString) || (eb && eb->type() != ObjType::kString)) {
     return ctx->Error(Err::kLcsNotString);
   }
-  // Copies: the walk below outlives no engine call, but the values must not alias the
-  // int scratch of each other.
   char scratch_a[kIntBuf], scratch_b[kIntBuf];
   std::string_view a = ea ? ea->StringValue(scratch_a) : std::string_view();
   std::string_view b = eb ? eb->StringValue(scratch_b) : std::string_view();
@@ -489,7 +503,9 @@ void Lcs(CmdArgs args, CommandContext* ctx) {
     return ctx->Error(Err::kLcsTooBig);
   }
   std::vector<uint32_t> table(cells, 0);
-  auto at = [&](uint32_t i, uint32_t j) -> uint32_t& { return table[j + uint64_t(i) * (blen + 1)]; };
+  auto at = [&](uint32_t i, uint32_t j) -> uint32_t& {
+    return table[j + uint64_t(i) * (blen + 1)];
+  };
   for (uint32_t i = 1; i <= alen; ++i) {
     for (uint32_t j = 1; j <= blen; ++j) {
       at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
@@ -622,8 +638,7 @@ void RegisterStringFamily(CommandRegistry* r) {
        "the key doesn't exist.",
        "2.6.0"},
       {"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, kWriteFast, Append, "string",
-       "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-       "2.0.0"},
+       "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0"},
       {"strlen", 2, kReadOnly | kFast, 1, 1, 1, kReadFast, StrLen, "string",
        "Returns the length of a string value.", "2.2.0"},
       {"getrange", 4, kReadOnly, 1, 1, 1, kReadSlow, GetRange, "string",

@@ -99,7 +99,37 @@ namespace brisk {
   X(kLcsTooBig,                                                                                  \
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")             \
   X(kTableNotFound, "ERR no such table")                                                         \
-  X(kNotSupported, "ERR %s is not supported by Brisk")
+  X(kNotSupported, "ERR %s is not supported by Brisk")                                           \
+  X(kHelloProtoNotInt, "ERR Protocol version is not an integer or out of range")                 \
+  X(kHelloSyntax, "ERR Syntax error in HELLO option '%s'")                                       \
+  X(kHelloNoAuth,                                                                                \
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the "          \
+    "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "        \
+    "select the RESP protocol version at the same time")                                         \
+  X(kUnknownClientType, "ERR Unknown client type '%s'")                                          \
+  X(kInvalidClientId, "ERR Invalid client ID")                                                   \
+  X(kClientIdNotPositive, "ERR client-id should be greater than 0")                              \
+  X(kNoSuchUser, "ERR No such user '%s'")                                                        \
+  X(kSetinfoUnrecognized, "ERR Unrecognized option '%s'")                                        \
+  X(kSetinfoChars, "ERR %s cannot contain spaces, newlines or special characters.")              \
+  X(kPauseMode, "ERR CLIENT PAUSE mode must be WRITE or ALL")                                    \
+  X(kUnblockReason, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")                      \
+  X(kTimeoutNotInteger, "ERR timeout is not an integer or out of range")                         \
+  X(kTimeoutOutOfRange, "ERR timeout is out of range")                                           \
+  X(kNoShutdown, "ERR No shutdown in progress.")                                                 \
+  X(kSlowlogCount, "ERR count should be greater than or equal to -1")                            \
+  X(kLfuNotSelected,                                                                             \
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "         \
+    "note that when switching between policies at runtime LRU and LFU data will take "           \
+    "some time to adjust.")                                                                      \
+  X(kLfuSelected,                                                                                \
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that "          \
+    "when switching between policies at runtime LRU and LFU data will take some time to "        \
+    "adjust.")                                                                                   \
+  X(kInvalidCommandSpecified, "ERR Invalid command specified")                                   \
+  X(kInvalidCommandArity, "ERR Invalid number of arguments specified for command")               \
+  X(kCommandNoKeys, "ERR The command has no key arguments")                                      \
+  X(kNoConfigFile, "ERR The server is running without a config file")
 
 enum class Err : uint16_t {
 #define BRISK_ERR_ENUM(name, text) name,
