@@ -38,13 +38,17 @@ enum CmdFlag : uint32_t {
   kStale = 1u << 7,
   kFast = 1u << 8,
   kNoAuth = 1u << 9,    // allowed before AUTH
-  kNoMulti = 1u << 10,  // executed immediately even inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
+  kNoMulti = 1u << 10,  // refused inside MULTI ("Command not allowed inside a transaction")
   kSkipMonitor = 1u << 11,
   kSkipSlowlog = 1u << 12,
   kAllowBusy = 1u << 13,
   kSubscribeOk = 1u << 14,  // allowed in RESP2 subscribed context
   kBlocking = 1u << 15,
   kMayReplicate = 1u << 16,
+  // Internal (not shown by COMMAND INFO): runs at once inside MULTI instead of being
+  // queued, and is never held by CLIENT PAUSE. Redis hard-codes this list: EXEC,
+  // DISCARD, MULTI, WATCH, QUIT, RESET.
+  kMultiImmediate = 1u << 17,
 };
 
 // ACL categories (without the '@'), as bits.

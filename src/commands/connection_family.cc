@@ -1,8 +1,701 @@
+// Connection commands: PING, ECHO, QUIT, RESET, AUTH, HELLO, SELECT, SWAPDB and the
+// CLIENT container, with Redis 7.2's replies and error texts.
+//
+// Authentication model: one user, "default". With `requirepass` empty the user has no
+// password (Redis's "nopass"): every connection starts authenticated and AUTH with a
+// single argument is an error. With `requirepass` set, AUTH/HELLO AUTH compare in time
+// independent of where the bytes differ.
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <string>
+
+#include "commands/arg_parser.h"
 #include "commands/context.h"
+#include "commands/dispatcher.h"
 #include "commands/families.h"
+#include "commands/server_family.h"
+#include "common/numbers.h"
 
 namespace brisk::cmd {
+namespace {
 
-void RegisterConnectionFamily(CommandRegistry* r) { (void)r; }
+// ---------------------------------------------------------------------------------
+// Authentication
+
+// Compares without an early exit, so the time taken does not reveal how long a
+// matching prefix is (only the lengths can be inferred).
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  unsigned diff = a.size() != b.size() ? 1u : 0u;
+  size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= unsigned(x ^ y);
+  }
+  return diff == 0;
+}
+
+// Redis's ACLCheckUserCredentials for the single "default" user.
+bool CredentialsValid(const Config& cfg, std::string_view user, std::string_view pass) {
+  if (user != "default") return false;
+  if (cfg.requirepass.empty()) return true;  // nopass: any password is accepted
+  return ConstantTimeEquals(pass, cfg.requirepass);
+}
+
+void Authenticate(ClientState* c) {
+  c->authenticated = true;
+  c->user = "default";
+}
+
+// AUTH [username] password. A failed attempt leaves an authenticated client as it was.
+void Auth(CmdArgs args, CommandContext* ctx) {
+  if (args.size() > 3) return ctx->Error(Err::kSyntax);
+  std::string_view user = "default", pass = args[1];
+  if (args.size() == 2) {
+    if (ctx->config().requirepass.empty()) return ctx->Error(Err::kAuthNotConfigured);
+  } else {
+    user = args[1];
+    pass = args[2];
+  }
+  if (!CredentialsValid(ctx->config(), user, pass)) return ctx->Error(Err::kWrongPass);
+  Authenticate(ctx->client());
+  ctx->rb()->Ok();
+}
+
+// Redis's clientSetName rule: printable ASCII without spaces.
+bool ValidClientAttr(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '!' && ch <= '~'; });
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void Hello(CmdArgs args, CommandContext* ctx) {
+  ClientState* c = ctx->client();
+  int64_t ver = 0;
+  size_t i = 1;
+  if (args.size() >= 2) {
+    if (!ParseInt64(args[i++], &ver)) return ctx->Error(Err::kHelloProtoNotInt);
+    if (ver < 2 || ver > 3) return ctx->Error(Err::kNoProto);
+  }
+  std::string_view user, pass, name;
+  bool has_auth = false, has_name = false;
+  for (; i < args.size(); ++i) {
+    size_t more = args.size() - 1 - i;
+    if (EqualsNoCase(args[i], "AUTH") && more >= 2) {
+      user = args[i + 1];
+      pass = args[i + 2];
+      has_auth = true;
+      i += 2;
+    } else if (EqualsNoCase(args[i], "SETNAME") && more >= 1) {
+      name = args[++i];
+      has_name = true;
+    } else {
+      return ctx->ErrorText(FormatError(Err::kHelloSyntax, {args[i]}));
+    }
+  }
+  if (has_auth) {
+    if (!CredentialsValid(ctx->config(), user, pass)) return ctx->Error(Err::kWrongPass);
+    Authenticate(c);
+  }
+  if (!c->authenticated) return ctx->Error(Err::kHelloNoAuth);
+  if (has_name) {
+    if (!ValidClientAttr(name)) return ctx->Error(Err::kClientNameChars);
+    c->name = std::string(name);
+  }
+  // The reply is already in the new protocol, as in Redis.
+  if (ver != 0) {
+    c->resp = int(ver);
+    ctx->rb()->set_protocol(c->resp);
+  }
+  resp::ReplyBuilder* rb = ctx->rb();
+  rb->MapHeader(7);
+  rb->Bulk("server");
+  rb->Bulk("redis");
+  rb->Bulk("version");
+  rb->Bulk(kRedisVersion);
+  rb->Bulk("proto");
+  rb->Integer(c->resp);
+  rb->Bulk("id");
+  rb->Integer(int64_t(c->id));
+  rb->Bulk("mode");
+  rb->Bulk("standalone");
+  rb->Bulk("role");
+  rb->Bulk("master");
+  rb->Bulk("modules");
+  rb->EmptyArray();
+}
+
+// ---------------------------------------------------------------------------------
+// PING, ECHO, QUIT, RESET
+
+void Ping(CmdArgs args, CommandContext* ctx) {
+  if (args.size() > 2) return ctx->WrongArity(args[0]);
+  resp::ReplyBuilder* rb = ctx->rb();
+  ClientState* c = ctx->client();
+  if (c->subscriptions > 0 && c->resp == 2) {
+    rb->ArrayHeader(2);
+    rb->Bulk("pong");
+    rb->Bulk(args.size() == 2 ? args[1] : "");
+  } else if (args.size() == 2) {
+    rb->Bulk(args[1]);
+  } else {
+    rb->SimpleString("PONG");
+  }
+}
+
+void Echo(CmdArgs args, CommandContext* ctx) {
+  ctx->rb()->Bulk(args[1]);
+}
+
+void Quit(CmdArgs, CommandContext* ctx) {
+  ctx->rb()->Ok();
+  ctx->client()->close_after_reply = true;
+}
+
+void LeaveMonitor(ServerContext* server, ClientState* c) {
+  auto& m = server->monitors;
+  m.erase(std::remove(m.begin(), m.end(), c), m.end());
+  c->monitor = false;
+}
+
+// Redis's clearClientConnectionState. lib-name/lib-ver are kept (they describe the
+// library behind the connection). Pub/sub subscriptions are the pub/sub family's to
+// drop; this does not touch them.
+void Reset(CmdArgs, CommandContext* ctx) {
+  ClientState* c = ctx->client();
+  ServerContext* server = ctx->server();
+  if (c->monitor) LeaveMonitor(server, c);
+  c->db_index = 0;
+  c->resp = 2;
+  ctx->rb()->set_protocol(2);
+  c->user = "default";
+  c->authenticated = ctx->config().requirepass.empty();
+  c->in_multi = false;
+  c->multi_error = false;
+  c->queued.clear();
+  c->queued_bytes = 0;
+  server->watches->UnwatchAll(c);
+  c->name.clear();
+  c->reply_mode = ClientState::ReplyMode::kOn;
+  c->no_evict = false;
+  c->no_touch = false;
+  ctx->rb()->SimpleString("RESET");
+}
+
+// ---------------------------------------------------------------------------------
+// SELECT, SWAPDB
+
+// Redis's getIntFromObjectOrReply: a strict int64 that also fits an int.
+bool ParseIntArg(std::string_view s, int* out) {
+  int64_t v;
+  if (!ParseInt64(s, &v) || v < INT_MIN || v > INT_MAX) return false;
+  *out = int(v);
+  return true;
+}
+
+void Select(CmdArgs args, CommandContext* ctx) {
+  int db;
+  if (!ParseIntArg(args[1], &db)) return ctx->Error(Err::kNotInteger);
+  if (db < 0 || db >= ctx->keyspace().num_dbs()) return ctx->Error(Err::kDbIndexOutOfRange);
+  ctx->client()->db_index = db;
+  ctx->rb()->Ok();
+}
+
+void SwapDb(CmdArgs args, CommandContext* ctx) {
+  int a, b;
+  if (!ParseIntArg(args[1], &a)) return ctx->Error(Err::kInvalidFirstDb);
+  if (!ParseIntArg(args[2], &b)) return ctx->Error(Err::kInvalidSecondDb);
+  int n = ctx->keyspace().num_dbs();
+  if (a < 0 || a >= n || b < 0 || b >= n) return ctx->Error(Err::kDbIndexOutOfRange);
+  if (a != b) {
+    ctx->keyspace().SwapDbs(a, b);
+    // Every key of both dbs may now read differently: invalidate their WATCHes.
+    ctx->server()->watches->TouchDb(a);
+    ctx->server()->watches->TouchDb(b);
+  }
+  ctx->rb()->Ok();
+}
+
+// ---------------------------------------------------------------------------------
+// CLIENT
+
+enum class ClientType { kNormal, kPubSub, kReplica, kMaster };
+
+bool ParseClientType(std::string_view s, ClientType* out) {
+  if (EqualsNoCase(s, "normal")) {
+    *out = ClientType::kNormal;
+  } else if (EqualsNoCase(s, "pubsub")) {
+    *out = ClientType::kPubSub;
+  } else if (EqualsNoCase(s, "slave") || EqualsNoCase(s, "replica")) {
+    *out = ClientType::kReplica;
+  } else if (EqualsNoCase(s, "master")) {
+    *out = ClientType::kMaster;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Redis's getClientType: a MONITOR client counts as normal.
+ClientType TypeOf(const ClientState& c) {
+  return c.subscriptions > 0 ? ClientType::kPubSub : ClientType::kNormal;
+}
+
+std::string ClientFlags(const ClientState& c) {
+  std::string f;
+  if (c.monitor) f += 'O';
+  if (c.subscriptions > 0) f += 'P';
+  if (c.in_multi) f += 'x';
+  if (c.dirty_cas) f += 'd';
+  if (c.close_after_reply) f += 'c';
+  if (c.is_unix) f += 'U';
+  if (c.no_evict) f += 'e';
+  if (c.no_touch) f += 'T';
+  if (f.empty()) f = "N";
+  return f;
+}
+
+// One line of CLIENT LIST / CLIENT INFO (Redis 7.2's catClientInfoString), without
+// the trailing newline. The calling client reports the command being run (`cmd`) and
+// its argument bytes, as Redis does; others report their last command.
+std::string ClientInfoLine(const ClientState& c, const CommandContext& ctx, std::string_view cmd,
+                           size_t argv_mem) {
+  constexpr size_t kReplyBufSize = 1024;  // rbs: the connection's reusable reply buffer
+  int64_t now = ctx.now_ms();
+  bool self = &c == ctx.client();
+  std::string_view last = self ? cmd : c.last_cmd;
+  size_t arg_bytes = self ? argv_mem : 0;
+  size_t qbuf_free = c.query_buf_cap > c.query_buf_len ? c.query_buf_cap - c.query_buf_len : 0;
+  size_t tot = c.query_buf_cap + arg_bytes + c.queued_bytes + kReplyBufSize + c.output_len +
+               sizeof(ClientState);
+  long long age = c.created_ms > 0 ? (now - c.created_ms) / 1000 : 0;
+  long long idle = c.last_interaction_ms > 0 ? (now - c.last_interaction_ms) / 1000 : 0;
+  char buf[512];
+  int n = snprintf(buf, sizeof(buf),
+                   " age=%lld idle=%lld flags=%s db=%d sub=%zu psub=0 ssub=0 multi=%lld "
+                   "qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=0 obl=%zu "
+                   "oll=0 omem=0 tot-mem=%zu events=r cmd=",
+                   age, idle, ClientFlags(c).c_str(), c.db_index, c.subscriptions,
+                   c.in_multi ? (long long)c.queued.size() : -1LL, c.query_buf_len, qbuf_free,
+                   arg_bytes, c.queued_bytes, kReplyBufSize, c.output_len, tot);
+  std::string line;
+  line.reserve(256 + c.name.size());
+  line.append("id=").append(std::to_string(c.id));
+  line.append(" addr=").append(c.addr);
+  line.append(" laddr=").append(c.laddr);
+  line.append(" fd=").append(std::to_string(c.fd));
+  line.append(" name=").append(c.name);
+  line.append(buf, size_t(std::max(n, 0)));
+  line.append(last);
+  line.append(" user=").append(c.user);
+  line.append(" redir=-1 resp=").append(std::to_string(c.resp));
+  line.append(" lib-name=").append(c.lib_name);
+  line.append(" lib-ver=").append(c.lib_ver);
+  return line;
+}
+
+size_t ArgBytes(CmdArgs args) {
+  size_t n = 0;
+  for (auto a : args) n += a.size();
+  return n;
+}
+
+void ClientId(CmdArgs, CommandContext* ctx) {
+  ctx->rb()->Integer(int64_t(ctx->client()->id));
+}
+
+void ClientGetName(CmdArgs, CommandContext* ctx) {
+  const std::string& name = ctx->client()->name;
+  if (name.empty()) return ctx->rb()->Null();
+  ctx->rb()->Bulk(name);
+}
+
+void ClientSetName(CmdArgs args, CommandContext* ctx) {
+  if (!ValidClientAttr(args[2])) return ctx->Error(Err::kClientNameChars);
+  ctx->client()->name = std::string(args[2]);
+  ctx->rb()->Ok();
+}
+
+void ClientSetInfo(CmdArgs args, CommandContext* ctx) {
+  std::string* dest;
+  if (EqualsNoCase(args[2], "lib-name")) {
+    dest = &ctx->client()->lib_name;
+  } else if (EqualsNoCase(args[2], "lib-ver")) {
+    dest = &ctx->client()->lib_ver;
+  } else {
+    return ctx->ErrorText(FormatError(Err::kSetinfoUnrecognized, {args[2]}));
+  }
+  if (!ValidClientAttr(args[3])) {
+    return ctx->ErrorText(FormatError(Err::kSetinfoChars, {args[2]}));
+  }
+  *dest = std::string(args[3]);
+  ctx->rb()->Ok();
+}
+
+void ClientInfo(CmdArgs args, CommandContext* ctx) {
+  std::string line = ClientInfoLine(*ctx->client(), *ctx, "client|info", ArgBytes(args));
+  line += '\n';
+  ctx->rb()->Verbatim(line);
+}
+
+// CLIENT LIST [TYPE type] | [ID id [id ...]]
+void ClientList(CmdArgs args, CommandContext* ctx) {
+  std::vector<ClientState*> all = ctx->server()->hooks->Clients();
+  size_t argv_mem = ArgBytes(args);
+  std::string out;
+  auto add = [&](const ClientState& c) {
+    out += ClientInfoLine(c, *ctx, "client|list", argv_mem);
+    out += '\n';
+  };
+  if (args.size() == 4 && EqualsNoCase(args[2], "type")) {
+    ClientType type;
+    if (!ParseClientType(args[3], &type)) {
+      return ctx->ErrorText(FormatError(Err::kUnknownClientType, {args[3]}));
+    }
+    for (ClientState* c : all) {
+      if (TypeOf(*c) == type) add(*c);
+    }
+  } else if (args.size() > 3 && EqualsNoCase(args[2], "id")) {
+    for (size_t i = 3; i < args.size(); ++i) {
+      int64_t id;
+      if (!ParseInt64(args[i], &id)) return ctx->Error(Err::kInvalidClientId);
+      for (ClientState* c : all) {
+        if (c->id == uint64_t(id)) add(*c);
+      }
+    }
+  } else if (args.size() != 2) {
+    return ctx->Error(Err::kSyntax);
+  } else {
+    for (ClientState* c : all) add(*c);
+  }
+  ctx->rb()->Verbatim(out);
+}
+
+struct KillFilter {
+  std::string_view addr, laddr;
+  bool has_addr = false, has_laddr = false, has_type = false, has_user = false;
+  ClientType type = ClientType::kNormal;
+  std::string_view user;
+  uint64_t id = 0;
+  bool skipme = true;
+
+  bool Matches(const ClientState& c, const ClientState* self) const {
+    if (has_addr && c.addr != addr) return false;
+    if (has_laddr && c.laddr != laddr) return false;
+    if (has_type && TypeOf(c) != type) return false;
+    if (id != 0 && c.id != id) return false;
+    if (has_user && c.user != user) return false;
+    return !(skipme && &c == self);
+  }
+};
+
+// Parses the new form's filters; replies and returns false on error.
+bool ParseKillFilters(CmdArgs args, CommandContext* ctx, KillFilter* f) {
+  for (size_t i = 2; i < args.size(); i += 2) {
+    std::string_view opt = args[i];
+    if (i + 1 >= args.size()) {
+      ctx->Error(Err::kSyntax);
+      return false;
+    }
+    std::string_view val = args[i + 1];
+    if (EqualsNoCase(opt, "id")) {
+      int64_t id;
+      if (!ParseInt64(val, &id) || id < 1) {
+        ctx->Error(Err::kClientIdNotPositive);
+        return false;
+      }
+      f->id = uint64_t(id);
+    } else if (EqualsNoCase(opt, "type")) {
+      if (!ParseClientType(val, &f->type)) {
+        ctx->ErrorText(FormatError(Err::kUnknownClientType, {val}));
+        return false;
+      }
+      f->has_type = true;
+    } else if (EqualsNoCase(opt, "addr")) {
+      f->addr = val;
+      f->has_addr = true;
+    } else if (EqualsNoCase(opt, "laddr")) {
+      f->laddr = val;
+      f->has_laddr = true;
+    } else if (EqualsNoCase(opt, "user")) {
+      if (val != "default") {
+        ctx->ErrorText(FormatError(Err::kNoSuchUser, {val}));
+        return false;
+      }
+      f->user = val;
+      f->has_user = true;
+    } else if (EqualsNoCase(opt, "skipme")) {
+      if (EqualsNoCase(val, "yes")) {
+        f->skipme = true;
+      } else if (EqualsNoCase(val, "no")) {
+        f->skipme = false;
+      } else {
+        ctx->Error(Err::kSyntax);
+        return false;
+      }
+    } else {
+      ctx->Error(Err::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// CLIENT KILL addr:port (old form: may kill the caller; +OK or "No such client")
+// CLIENT KILL <filter> <value> ... (new form: replies the count; skips the caller
+// unless SKIPME no). The caller is closed after its reply, others at once.
+void ClientKill(CmdArgs args, CommandContext* ctx) {
+  KillFilter f;
+  bool old_form = args.size() == 3;
+  if (old_form) {
+    f.addr = args[2];
+    f.has_addr = true;
+    f.skipme = false;
+  } else if (!ParseKillFilters(args, ctx, &f)) {
+    return;
+  }
+  ClientState* self = ctx->client();
+  int64_t killed = 0;
+  for (ClientState* c : ctx->server()->hooks->Clients()) {
+    if (!f.Matches(*c, self)) continue;
+    if (c == self) {
+      c->close_after_reply = true;
+    } else {
+      ctx->server()->hooks->KillClient(c);
+    }
+    ++killed;
+  }
+  if (!old_form) return ctx->rb()->Integer(killed);
+  if (killed == 0) return ctx->Error(Err::kNoSuchClient);
+  ctx->rb()->Ok();
+}
+
+// CLIENT REPLY: the dispatcher drops replies per reply_mode after the handler runs,
+// so OFF and SKIP reply nothing here and ON's +OK survives.
+void ClientReply(CmdArgs args, CommandContext* ctx) {
+  using Mode = ClientState::ReplyMode;
+  ClientState* c = ctx->client();
+  if (EqualsNoCase(args[2], "on")) {
+    c->reply_mode = Mode::kOn;
+    ctx->rb()->Ok();
+  } else if (EqualsNoCase(args[2], "off")) {
+    c->reply_mode = Mode::kOff;
+  } else if (EqualsNoCase(args[2], "skip")) {
+    if (c->reply_mode != Mode::kOff) c->reply_mode = Mode::kSkipNext;
+  } else {
+    ctx->Error(Err::kSyntax);
+  }
+}
+
+void SetOnOff(CmdArgs args, CommandContext* ctx, bool* flag) {
+  if (EqualsNoCase(args[2], "on")) {
+    *flag = true;
+  } else if (EqualsNoCase(args[2], "off")) {
+    *flag = false;
+  } else {
+    return ctx->Error(Err::kSyntax);
+  }
+  ctx->rb()->Ok();
+}
+
+void ClientNoEvict(CmdArgs args, CommandContext* ctx) {
+  SetOnOff(args, ctx, &ctx->client()->no_evict);
+}
+
+void ClientNoTouch(CmdArgs args, CommandContext* ctx) {
+  SetOnOff(args, ctx, &ctx->client()->no_touch);
+}
+
+// CLIENT PAUSE timeout-ms [WRITE|ALL]. As Redis, a running pause is never shortened:
+// the later deadline wins.
+void ClientPause(CmdArgs args, CommandContext* ctx) {
+  if (args.size() > 4) {
+    return ctx->ErrorText(FormatError(Err::kUnknownSubcommandOrArity, {args[1], "CLIENT"}));
+  }
+  bool write_only = false;
+  if (args.size() == 4) {
+    if (EqualsNoCase(args[3], "write")) {
+      write_only = true;
+    } else if (!EqualsNoCase(args[3], "all")) {
+      return ctx->Error(Err::kPauseMode);
+    }
+  }
+  int64_t ms;
+  if (!ParseInt64(args[2], &ms)) return ctx->Error(Err::kTimeoutNotInteger);
+  if (ms < 0) return ctx->Error(Err::kTimeoutNegative);
+  int64_t now = ctx->now_ms();
+  if (ms > INT64_MAX - now) return ctx->Error(Err::kTimeoutOutOfRange);
+  Dispatcher* d = ctx->server()->dispatcher;
+  int64_t until = std::max(ms > 0 ? now + ms : 0, d->paused(now) ? d->paused_until_ms() : 0);
+  d->Pause(until, write_only);
+  ctx->server()->hooks->PauseClients(until, write_only);
+  ctx->rb()->Ok();
+}
+
+void ClientUnpause(CmdArgs, CommandContext* ctx) {
+  ctx->server()->dispatcher->Unpause();
+  ctx->server()->hooks->UnpauseClients();
+  ctx->rb()->Ok();
+}
+
+// No command blocks yet, so no client is ever blocked: validate, then reply 0.
+void ClientUnblock(CmdArgs args, CommandContext* ctx) {
+  if (args.size() > 4) {
+    return ctx->ErrorText(FormatError(Err::kUnknownSubcommandOrArity, {args[1], "CLIENT"}));
+  }
+  if (args.size() == 4 && !EqualsNoCase(args[3], "timeout") && !EqualsNoCase(args[3], "error")) {
+    return ctx->Error(Err::kUnblockReason);
+  }
+  int64_t id;
+  if (!ParseInt64(args[2], &id)) return ctx->Error(Err::kNotInteger);
+  ctx->rb()->Integer(0);
+}
+
+// Client-side caching (tracking) is not implemented: report it as off.
+void ClientGetRedir(CmdArgs, CommandContext* ctx) {
+  ctx->rb()->Integer(-1);
+}
+
+void ClientTrackingInfo(CmdArgs, CommandContext* ctx) {
+  resp::ReplyBuilder* rb = ctx->rb();
+  rb->MapHeader(3);
+  rb->Bulk("flags");
+  rb->SetHeader(1);
+  rb->Bulk("off");
+  rb->Bulk("redirect");
+  rb->Integer(-1);
+  rb->Bulk("prefixes");
+  rb->EmptyArray();
+}
+
+void ClientHelp(CmdArgs args, CommandContext* ctx) {
+  ReplyHelp(args, ctx,
+            {
+                "GETREDIR",
+                "    Return the client ID we are redirecting to when tracking is enabled.",
+                "GETNAME",
+                "    Return the name of the current connection.",
+                "ID",
+                "    Return the ID of the current connection.",
+                "INFO",
+                "    Return information about the current client connection.",
+                "KILL <ip:port>",
+                "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]",
+                "    Kill connections. Options are:",
+                "    * ADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made from the specified address",
+                "    * LADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made to specified local address",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Kill connections by type.",
+                "    * USER <username>",
+                "      Kill connections authenticated by <username>.",
+                "    * SKIPME (YES|NO)",
+                "      Skip killing current connection (default: yes).",
+                "    * ID <client-id>",
+                "      Kill connections by client id.",
+                "LIST [options ...]",
+                "    Return information about client connections. Options:",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Return clients of specified type.",
+                "UNPAUSE",
+                "    Stop the current client pause, resuming traffic.",
+                "PAUSE <timeout> [WRITE|ALL]",
+                "    Suspend all, or just write, clients for <timeout> milliseconds.",
+                "REPLY (ON|OFF|SKIP)",
+                "    Control the replies sent to the current connection.",
+                "SETNAME <name>",
+                "    Assign the name <name> to the current connection.",
+                "SETINFO <option> <value>",
+                "    Set client meta attr. Options are:",
+                "    * LIB-NAME: the client lib name.",
+                "    * LIB-VER: the client lib version.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                "    Unblock the specified blocked client.",
+                "TRACKINGINFO",
+                "    Report tracking status for the current connection.",
+                "NO-EVICT (ON|OFF)",
+                "    Protect current client connection from eviction.",
+                "NO-TOUCH (ON|OFF)",
+                "    Will not touch LRU/LFU stats when this mode is on.",
+            });
+}
+
+constexpr uint32_t kSubBase = kNoScript | kLoading | kStale;
+constexpr uint32_t kSubAdmin = kAdmin | kNoScript | kLoading | kStale;
+
+constexpr Subcommand kClientSubs[] = {
+    {{"client|getname", 2, kSubBase, "Returns the name of the connection."}, ClientGetName},
+    {{"client|getredir", 2, kSubBase,
+      "Returns the client ID to which the connection's tracking notifications are "
+      "redirected."},
+     ClientGetRedir},
+    {{"client|help", 2, kLoading | kStale, "Returns helpful text about the different subcommands."},
+     ClientHelp},
+    {{"client|id", 2, kSubBase, "Returns the unique client ID of the connection."}, ClientId},
+    {{"client|info", 2, kSubBase, "Returns information about the connection."}, ClientInfo},
+    {{"client|kill", -3, kSubAdmin, "Terminates open connections."}, ClientKill},
+    {{"client|list", -2, kSubAdmin, "Lists open connections."}, ClientList},
+    {{"client|no-evict", 3, kSubAdmin, "Sets the client eviction mode of the connection."},
+     ClientNoEvict},
+    {{"client|no-touch", 3, kSubBase,
+      "Controls whether commands sent by the client affect the LRU/LFU of accessed keys."},
+     ClientNoTouch},
+    {{"client|pause", -3, kSubAdmin, "Suspends commands processing."}, ClientPause},
+    {{"client|reply", 3, kSubBase, "Instructs the server whether to reply to commands."},
+     ClientReply},
+    {{"client|setinfo", 4, kSubBase, "Sets information specific to the client or connection."},
+     ClientSetInfo},
+    {{"client|setname", 3, kSubBase, "Sets the connection name."}, ClientSetName},
+    {{"client|trackinginfo", 2, kSubBase,
+      "Returns information about server-assisted client-side caching for the connection."},
+     ClientTrackingInfo},
+    {{"client|unblock", -3, kSubAdmin,
+      "Unblocks a client blocked by a blocking command from a different connection."},
+     ClientUnblock},
+    {{"client|unpause", 2, kSubAdmin, "Resumes processing commands from paused clients."},
+     ClientUnpause},
+};
+
+void Client(CmdArgs args, CommandContext* ctx) {
+  DispatchSubcommand(args, ctx, kClientSubs);
+}
+
+constexpr uint64_t kConn = kAclFast | kAclConnection;
+
+}  // namespace
+
+// Flag notes (the dispatcher reads only the row's flags, not a subcommand's):
+//   - QUIT and RESET carry kMultiImmediate so they run at once inside MULTI, as in Redis.
+//   - AUTH and HELLO carry kSkipMonitor/kSkipSlowlog: Redis shows them redacted; the
+//     dispatcher cannot redact, and a password must never reach MONITOR or SLOWLOG.
+void RegisterConnectionFamily(CommandRegistry* r) {
+  constexpr uint32_t kHandshake =
+      kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy | kSkipMonitor | kSkipSlowlog;
+  const CommandSpec specs[] = {
+      {"ping", -1, kFast | kSubscribeOk, 0, 0, 0, kConn, Ping, "connection",
+       "Returns the server's liveliness response.", "1.0.0"},
+      {"echo", 2, kLoading | kStale | kFast, 0, 0, 0, kConn, Echo, "connection",
+       "Returns the given string.", "1.0.0"},
+      {"quit", -1,
+       kAllowBusy | kNoScript | kLoading | kStale | kFast | kNoAuth | kMultiImmediate | kSubscribeOk, 0, 0,
+       0, kConn, Quit, "connection", "Closes the connection.", "1.0.0"},
+      {"reset", 1,
+       kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy | kMultiImmediate | kSubscribeOk, 0, 0,
+       0, kConn, Reset, "connection", "Resets the connection.", "6.2.0"},
+      {"auth", -2, kHandshake, 0, 0, 0, kConn, Auth, "connection", "Authenticates the connection.",
+       "1.0.0"},
+      {"hello", -1, kHandshake, 0, 0, 0, kConn, Hello, "connection",
+       "Handshakes with the Redis server.", "6.0.0"},
+      {"select", 2, kLoading | kStale | kFast, 0, 0, 0, kConn, Select, "connection",
+       "Changes the selected database.", "1.0.0"},
+      {"swapdb", 3, kWrite | kFast, 0, 0, 0, kAclKeyspace | kAclWrite | kAclFast | kAclDangerous,
+       SwapDb, "server", "Swaps two Redis databases.", "4.0.0"},
+      {"client", -2, 0, 0, 0, 0, kAclSlow, Client, "connection",
+       "A container for client connection commands.", "2.4.0", SubcommandDocs(kClientSubs)},
+  };
+  r->Add(specs);
+}
 
 }  // namespace brisk::cmd

@@ -61,14 +61,18 @@ Outcome Dispatcher::Execute(ClientState* client, CmdArgs args, resp::ReplyBuilde
     Reject(client, rb, FormatError(Err::kSubscribeContext, {name}));
     return Outcome::kDone;
   }
-  if (client->in_multi && !(spec->flags & kNoMulti)) {
+  if (client->in_multi && (spec->flags & kNoMulti)) {
+    Reject(client, rb, ErrorText(Err::kNotAllowedInMulti));
+    return Outcome::kDone;
+  }
+  if (client->in_multi && !(spec->flags & kMultiImmediate)) {
     std::vector<std::string> copy(args.begin(), args.end());
     for (const auto& a : copy) client->queued_bytes += a.size();
     client->queued.push_back(std::move(copy));
     rb->SimpleString("QUEUED");
     return Outcome::kDone;
   }
-  if (paused_until_ms_ != 0 && !(spec->flags & kNoMulti)) {
+  if (paused_until_ms_ != 0 && !(spec->flags & kMultiImmediate)) {
     if (paused_until_ms_ <= now_ms) {
       paused_until_ms_ = 0;
     } else if (!pause_write_only_ || spec->IsWrite()) {
@@ -81,7 +85,7 @@ Outcome Dispatcher::Execute(ClientState* client, CmdArgs args, resp::ReplyBuilde
 
 void Dispatcher::Call(const CommandSpec& spec, ClientState* client, CmdArgs args,
                       resp::ReplyBuilder* rb, int64_t now_ms) {
-  if (!server_->monitors.empty() && !(spec.flags & kSkipMonitor)) {
+  if (!server_->monitors.empty() && !(spec.flags & (kSkipMonitor | kAdmin))) {
     FeedMonitors(client, args, now_ms);
   }
   using Mode = ClientState::ReplyMode;

@@ -86,14 +86,14 @@ constexpr uint64_t kTx = kAclFast | kAclTransaction;
 
 void RegisterTransactionFamily(CommandRegistry* r) {
   const CommandSpec specs[] = {
-      {"multi", 1, kNoScript | kLoading | kStale | kFast | kNoMulti | kAllowBusy, 0, 0, 0, kTx,
+      {"multi", 1, kNoScript | kLoading | kStale | kFast | kMultiImmediate | kAllowBusy, 0, 0, 0, kTx,
        Multi, "transactions", "Starts a transaction.", "1.2.0"},
-      {"exec", 1, kNoScript | kLoading | kStale | kSkipSlowlog | kNoMulti, 0, 0, 0,
+      {"exec", 1, kNoScript | kLoading | kStale | kSkipSlowlog | kMultiImmediate, 0, 0, 0,
        kAclSlow | kAclTransaction, Exec, "transactions",
        "Executes all commands in a transaction.", "1.2.0"},
-      {"discard", 1, kNoScript | kLoading | kStale | kFast | kNoMulti | kAllowBusy, 0, 0, 0, kTx,
+      {"discard", 1, kNoScript | kLoading | kStale | kFast | kMultiImmediate | kAllowBusy, 0, 0, 0, kTx,
        Discard, "transactions", "Discards a transaction.", "2.0.0"},
-      {"watch", -2, kNoScript | kLoading | kStale | kFast | kNoMulti | kAllowBusy, 1, -1, 1, kTx,
+      {"watch", -2, kNoScript | kLoading | kStale | kFast | kMultiImmediate | kAllowBusy, 1, -1, 1, kTx,
        Watch, "transactions",
        "Monitors changes to keys to determine the execution of a transaction.", "2.2.0"},
       {"unwatch", 1, kNoScript | kLoading | kStale | kFast | kAllowBusy, 0, 0, 0, kTx, Unwatch,

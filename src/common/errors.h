@@ -70,7 +70,6 @@ namespace brisk {
   X(kMisconf,                                                                                    \
     "MISCONF Errors writing to the AOF file: %s")                                                \
   X(kNoPerm, "NOPERM User %s has no permissions to run the '%s' command")                        \
-  X(kShutdownInMulti, "ERR Command not allowed inside a transaction")                            \
   X(kProtocolMultibulkLen, "ERR Protocol error: invalid multibulk length")                       \
   X(kProtocolBulkLen, "ERR Protocol error: invalid bulk length")                                 \
   X(kProtocolExpectedDollar, "ERR Protocol error: expected '$', got '%s'")                       \

@@ -1,0 +1,734 @@
+// Introspection commands: INFO and the COMMAND container, shaped like Redis 7.2's
+// replies because client libraries parse them during their handshake (redis-py and
+// ioredis read INFO; redis-cli reads COMMAND DOCS at start-up; cluster clients read
+// COMMAND for key positions).
+//
+// What Brisk cannot know and reports as Redis's neutral value: replication (always a
+// master with no replicas), persistence of RDB files, per-error-code statistics (the
+// Errorstats section is omitted), command tips and argument docs (empty / absent).
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <type_traits>
+
+#include "commands/arg_parser.h"
+#include "commands/context.h"
+#include "commands/server_family.h"
+#include "common/clock.h"
+#include "common/glob.h"
+
+namespace brisk::cmd {
+namespace {
+
+// ---------------------------------------------------------------------------------
+// INFO
+
+void Kv(std::string* o, std::string_view k, std::string_view v) {
+  o->append(k).append(":").append(v).append("\r\n");
+}
+
+template <typename T>
+requires std::is_arithmetic_v<T>
+void Kv(std::string* o, std::string_view k, T v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    char buf[64];
+    int n = snprintf(buf, sizeof(buf), "%.2f", double(v));
+    Kv(o, k, std::string_view(buf, size_t(n)));
+  } else {
+    Kv(o, k, std::to_string(v));
+  }
+}
+
+// Redis's bytesToHuman.
+std::string Human(uint64_t n) {
+  static constexpr const char* kUnits = "KMGTPE";
+  if (n < 1024) return std::to_string(n) + "B";
+  double d = double(n) / 1024;
+  int u = 0;
+  while (d >= 1024 && u < 5) {
+    d /= 1024;
+    ++u;
+  }
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.2f%c", d, kUnits[u]);
+  return buf;
+}
+
+std::string Percent(double v) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.2f%%", v);
+  return buf;
+}
+
+using SectionFn = void (*)(const CommandContext& ctx, std::string* o);
+
+void ServerSection(const CommandContext& ctx, std::string* o) {
+  const ServerHooks& h = *ctx.server()->hooks;
+  const Config& cfg = ctx.config();
+  utsname u{};
+  uname(&u);
+  int64_t now = ctx.now_ms();
+  int64_t uptime = std::max<int64_t>(0, (now - h.StartTimeMs()) / 1000);
+  char gcc[32];
+  snprintf(gcc, sizeof(gcc), "%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+  Kv(o, "redis_version", kRedisVersion);
+  Kv(o, "redis_git_sha1", "00000000");
+  Kv(o, "redis_git_dirty", 0);
+  Kv(o, "redis_build_id", "0");
+  Kv(o, "redis_mode", "standalone");
+  Kv(o, "os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+  Kv(o, "arch_bits", int(sizeof(void*) * 8));
+  Kv(o, "monotonic_clock", "POSIX clock_gettime");
+  Kv(o, "multiplexing_api", "epoll");
+  Kv(o, "atomicvar_api", "c11-builtin");
+  Kv(o, "gcc_version", gcc);
+  Kv(o, "process_id", int64_t(getpid()));
+  Kv(o, "process_supervised", "no");
+  Kv(o, "run_id", ctx.server()->run_id);
+  Kv(o, "tcp_port", int(h.Port()));
+  Kv(o, "server_time_usec", clock::UnixUs());
+  Kv(o, "uptime_in_seconds", uptime);
+  Kv(o, "uptime_in_days", uptime / 86400);
+  Kv(o, "hz", cfg.hz);
+  Kv(o, "configured_hz", cfg.hz);
+  Kv(o, "lru_clock", (now / 1000) & 0xFFFFFF);
+  Kv(o, "executable", h.Executable());
+  Kv(o, "config_file", h.ConfigFile());
+  Kv(o, "io_threads_active", 0);
+  std::string listener = "name=tcp";
+  std::vector<std::string> binds;
+  (void)SplitArgs(cfg.bind, &binds);
+  for (const auto& b : binds) listener += ",bind=" + b;
+  listener += ",port=" + std::to_string(h.Port());
+  Kv(o, "listener0", listener);
+  if (!cfg.unixsocket.empty()) Kv(o, "listener1", "name=unix,bind=" + cfg.unixsocket);
+}
+
+void ClientsSection(const CommandContext& ctx, std::string* o) {
+  std::vector<ClientState*> clients = ctx.server()->hooks->Clients();
+  size_t max_in = 0, max_out = 0, pubsub = 0, watching = 0, watched_keys = 0;
+  for (const ClientState* c : clients) {
+    max_in = std::max(max_in, c->query_buf_len);
+    max_out = std::max(max_out, c->output_len);
+    pubsub += c->subscriptions > 0;
+    watching += !c->watched.empty();
+    watched_keys += c->watched.size();
+  }
+  Kv(o, "connected_clients", clients.size());
+  Kv(o, "cluster_connections", 0);
+  Kv(o, "maxclients", ctx.config().maxclients);
+  Kv(o, "client_recent_max_input_buffer", max_in);
+  Kv(o, "client_recent_max_output_buffer", max_out);
+  Kv(o, "blocked_clients", 0);
+  Kv(o, "tracking_clients", 0);
+  Kv(o, "pubsub_clients", pubsub);
+  Kv(o, "watching_clients", watching);
+  Kv(o, "clients_in_timeout_table", 0);
+  Kv(o, "total_watched_keys", watched_keys);
+  Kv(o, "total_blocking_keys", 0);
+  Kv(o, "total_blocking_keys_on_nokey", 0);
+}
+
+const char* AllocatorName() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return "libc";  // sanitizer builds keep the system allocator (CMakeLists.txt)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  return "libc";
+#else
+  return "mimalloc";
+#endif
+#else
+  return "mimalloc";
+#endif
+}
+
+void MemorySection(const CommandContext& ctx, std::string* o) {
+  ServerHooks& h = *ctx.server()->hooks;
+  const Config& cfg = ctx.config();
+  uint64_t used = h.UsedMemory(), rss = h.Rss();
+  uint64_t peak = std::max<uint64_t>(h.PeakMemory(), used);
+  uint64_t dataset = 0, clients = 0;
+  const engine::Keyspace& ks = ctx.keyspace();
+  for (int i = 0; i < ks.num_dbs(); ++i) {
+    ks.db(i).ForEachTable([&](const engine::TableStats& t) { dataset += t.bytes; });
+  }
+  for (const ClientState* c : h.Clients()) clients += c->query_buf_cap + c->output_len;
+  uint64_t overhead = used > dataset ? used - dataset : 0;
+  uint64_t system = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));
+  Kv(o, "used_memory", used);
+  Kv(o, "used_memory_human", Human(used));
+  Kv(o, "used_memory_rss", rss);
+  Kv(o, "used_memory_rss_human", Human(rss));
+  Kv(o, "used_memory_peak", peak);
+  Kv(o, "used_memory_peak_human", Human(peak));
+  Kv(o, "used_memory_peak_perc", Percent(peak ? 100.0 * double(used) / double(peak) : 0));
+  Kv(o, "used_memory_overhead", overhead);
+  Kv(o, "used_memory_startup", 0);
+  Kv(o, "used_memory_dataset", dataset);
+  Kv(o, "used_memory_dataset_perc", Percent(used ? 100.0 * double(dataset) / double(used) : 0));
+  Kv(o, "total_system_memory", system);
+  Kv(o, "total_system_memory_human", Human(system));
+  // Scripting and functions are not supported: their memory is zero.
+  for (auto k : {"used_memory_lua", "used_memory_vm_eval"}) Kv(o, k, 0);
+  Kv(o, "used_memory_lua_human", "0B");
+  for (auto k : {"used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
+                 "number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total"}) {
+    Kv(o, k, 0);
+  }
+  Kv(o, "used_memory_vm_total_human", "0B");
+  Kv(o, "used_memory_functions", 0);
+  Kv(o, "used_memory_scripts", 0);
+  Kv(o, "used_memory_scripts_human", "0B");
+  Kv(o, "maxmemory", cfg.maxmemory);
+  Kv(o, "maxmemory_human", Human(cfg.maxmemory));
+  Kv(o, "maxmemory_policy", cfg.maxmemory_policy);
+  Kv(o, "mem_fragmentation_ratio", used ? double(rss) / double(used) : 0.0);
+  Kv(o, "mem_fragmentation_bytes", int64_t(rss) - int64_t(used));
+  Kv(o, "mem_not_counted_for_evict", 0);
+  Kv(o, "mem_replication_backlog", 0);
+  Kv(o, "mem_total_replication_buffers", 0);
+  Kv(o, "mem_clients_slaves", 0);
+  Kv(o, "mem_clients_normal", clients);
+  Kv(o, "mem_cluster_links", 0);
+  Kv(o, "mem_aof_buffer", 0);
+  Kv(o, "mem_allocator", AllocatorName());
+  Kv(o, "active_defrag_running", 0);
+  Kv(o, "lazyfree_pending_objects", 0);
+  Kv(o, "lazyfreed_objects", 0);
+}
+
+void PersistenceSection(const CommandContext& ctx, std::string* o) {
+  Kv(o, "loading", int(ctx.server()->loading));
+  Kv(o, "async_loading", 0);
+  for (auto k : {"current_cow_peak", "current_cow_size", "current_cow_size_age"}) Kv(o, k, 0);
+  Kv(o, "current_fork_perc", "0.00");
+  for (auto k : {"current_save_keys_processed", "current_save_keys_total",
+                 "rdb_changes_since_last_save", "rdb_bgsave_in_progress"}) {
+    Kv(o, k, 0);
+  }
+  Kv(o, "rdb_last_save_time", ctx.server()->hooks->StartTimeMs() / 1000);
+  Kv(o, "rdb_last_bgsave_status", "ok");
+  Kv(o, "rdb_last_bgsave_time_sec", -1);
+  Kv(o, "rdb_current_bgsave_time_sec", -1);
+  for (auto k : {"rdb_saves", "rdb_last_cow_size", "rdb_last_load_keys_expired",
+                 "rdb_last_load_keys_loaded"}) {
+    Kv(o, k, 0);
+  }
+  Kv(o, "aof_enabled", int(ctx.config().appendonly));
+  Kv(o, "aof_rewrite_in_progress", 0);
+  Kv(o, "aof_rewrite_scheduled", 0);
+  Kv(o, "aof_last_rewrite_time_sec", -1);
+  Kv(o, "aof_current_rewrite_time_sec", -1);
+  Kv(o, "aof_last_bgrewrite_status", "ok");
+  Kv(o, "aof_rewrites", 0);
+  Kv(o, "aof_rewrites_consecutive_failures", 0);
+  Kv(o, "aof_last_write_status", "ok");
+  Kv(o, "aof_last_cow_size", 0);
+  Kv(o, "module_fork_in_progress", 0);
+  Kv(o, "module_fork_last_cow_size", 0);
+}
+
+void StatsSection(const CommandContext& ctx, std::string* o) {
+  const ServerStats& s = ctx.server()->stats;
+  Kv(o, "total_connections_received", s.total_connections);
+  Kv(o, "total_commands_processed", s.total_commands);
+  Kv(o, "instantaneous_ops_per_sec", 0);
+  Kv(o, "total_net_input_bytes", s.net_input_bytes);
+  Kv(o, "total_net_output_bytes", s.net_output_bytes);
+  Kv(o, "total_net_repl_input_bytes", 0);
+  Kv(o, "total_net_repl_output_bytes", 0);
+  for (auto k : {"instantaneous_input_kbps", "instantaneous_output_kbps",
+                 "instantaneous_input_repl_kbps", "instantaneous_output_repl_kbps"}) {
+    Kv(o, k, "0.00");
+  }
+  Kv(o, "rejected_connections", s.rejected_connections);
+  Kv(o, "sync_full", 0);
+  Kv(o, "sync_partial_ok", 0);
+  Kv(o, "sync_partial_err", 0);
+  Kv(o, "expired_keys", ctx.keyspace().expired_keys());
+  Kv(o, "expired_stale_perc", "0.00");
+  for (auto k :
+       {"expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds", "evicted_keys",
+        "evicted_clients", "total_eviction_exceeded_time", "current_eviction_exceeded_time"}) {
+    Kv(o, k, 0);
+  }
+  Kv(o, "keyspace_hits", s.keyspace_hits);
+  Kv(o, "keyspace_misses", s.keyspace_misses);
+  for (auto k :
+       {"pubsub_channels", "pubsub_patterns", "pubsubshard_channels", "latest_fork_usec",
+        "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
+        "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
+        "total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
+        "tracking_total_items", "tracking_total_prefixes"}) {
+    Kv(o, k, 0);
+  }
+  Kv(o, "unexpected_error_replies", s.unexpected_error_replies);
+  Kv(o, "total_error_replies", s.total_error_replies);
+  for (auto k :
+       {"dump_payload_sanitizations", "total_reads_processed", "total_writes_processed",
+        "io_threaded_reads_processed", "io_threaded_writes_processed", "reply_buffer_shrinks",
+        "reply_buffer_expands", "eventloop_cycles", "eventloop_duration_sum",
+        "eventloop_duration_cmd_sum", "instantaneous_eventloop_cycles_per_sec",
+        "instantaneous_eventloop_duration_usec", "acl_access_denied_auth", "acl_access_denied_cmd",
+        "acl_access_denied_key", "acl_access_denied_channel"}) {
+    Kv(o, k, 0);
+  }
+}
+
+void ReplicationSection(const CommandContext& ctx, std::string* o) {
+  const std::string& run_id = ctx.server()->run_id;
+  std::string zeros(40, '0');
+  Kv(o, "role", "master");
+  Kv(o, "connected_slaves", 0);
+  Kv(o, "master_failover_state", "no-failover");
+  Kv(o, "master_replid", run_id.empty() ? zeros : run_id);
+  Kv(o, "master_replid2", zeros);
+  Kv(o, "master_repl_offset", 0);
+  Kv(o, "second_repl_offset", -1);
+  Kv(o, "repl_backlog_active", 0);
+  Kv(o, "repl_backlog_size", 1048576);
+  Kv(o, "repl_backlog_first_byte_offset", 0);
+  Kv(o, "repl_backlog_histlen", 0);
+}
+
+std::string CpuTime(const timeval& tv) {
+  char buf[48];
+  snprintf(buf, sizeof(buf), "%ld.%06ld", long(tv.tv_sec), long(tv.tv_usec));
+  return buf;
+}
+
+void CpuSection(const CommandContext&, std::string* o) {
+  rusage self{}, children{}, thread{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  getrusage(RUSAGE_THREAD, &thread);  // handlers run on the loop (main) thread
+  Kv(o, "used_cpu_sys", CpuTime(self.ru_stime));
+  Kv(o, "used_cpu_user", CpuTime(self.ru_utime));
+  Kv(o, "used_cpu_sys_children", CpuTime(children.ru_stime));
+  Kv(o, "used_cpu_user_children", CpuTime(children.ru_utime));
+  Kv(o, "used_cpu_sys_main_thread", CpuTime(thread.ru_stime));
+  Kv(o, "used_cpu_user_main_thread", CpuTime(thread.ru_utime));
+}
+
+void ModulesSection(const CommandContext&, std::string*) {}
+
+void CommandstatsSection(const CommandContext& ctx, std::string* o) {
+  for (const CommandSpec* spec : ctx.server()->commands->All()) {
+    const CommandStats& s = spec->stats;
+    if (s.calls == 0 && s.rejected_calls == 0 && s.failed_calls == 0) continue;
+    char buf[256];
+    snprintf(buf, sizeof(buf),
+             "calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu",
+             (unsigned long long)s.calls, (unsigned long long)s.usec,
+             s.calls ? double(s.usec) / double(s.calls) : 0.0, (unsigned long long)s.rejected_calls,
+             (unsigned long long)s.failed_calls);
+    Kv(o, std::string("cmdstat_").append(spec->name), buf);
+  }
+}
+
+void ClusterSection(const CommandContext&, std::string* o) {
+  Kv(o, "cluster_enabled", 0);
+}
+
+void KeyspaceSection(const CommandContext& ctx, std::string* o) {
+  const engine::Keyspace& ks = ctx.keyspace();
+  for (int i = 0; i < ks.num_dbs(); ++i) {
+    const engine::Db& db = ks.db(i);
+    if (db.size() == 0) continue;
+    char buf[96];
+    snprintf(buf, sizeof(buf), "keys=%zu,expires=%zu,avg_ttl=0", db.size(), db.volatile_size());
+    Kv(o, "db" + std::to_string(i), buf);
+  }
+}
+
+struct Section {
+  std::string_view name;    // as INFO takes it
+  std::string_view header;  // as INFO prints it
+  SectionFn fn;
+  bool in_default;
+};
+
+// Redis's order.
+constexpr Section kSections[] = {
+    {"server", "Server", ServerSection, true},
+    {"clients", "Clients", ClientsSection, true},
+    {"memory", "Memory", MemorySection, true},
+    {"persistence", "Persistence", PersistenceSection, true},
+    {"stats", "Stats", StatsSection, true},
+    {"replication", "Replication", ReplicationSection, true},
+    {"cpu", "CPU", CpuSection, true},
+    {"modules", "Modules", ModulesSection, true},
+    {"commandstats", "Commandstats", CommandstatsSection, false},
+    {"cluster", "Cluster", ClusterSection, true},
+    {"keyspace", "Keyspace", KeyspaceSection, true},
+};
+constexpr size_t kNumSections = std::size(kSections);
+
+// INFO [section ...]: "default" (also no argument), "all", "everything" or section
+// names, case-insensitive; unknown names select nothing.
+void Info(CmdArgs args, CommandContext* ctx) {
+  bool want[kNumSections] = {};
+  if (args.size() == 1) {
+    for (size_t i = 0; i < kNumSections; ++i) want[i] = kSections[i].in_default;
+  }
+  for (size_t a = 1; a < args.size(); ++a) {
+    bool all = EqualsNoCase(args[a], "all") || EqualsNoCase(args[a], "everything");
+    bool def = EqualsNoCase(args[a], "default");
+    for (size_t i = 0; i < kNumSections; ++i) {
+      if (all || (def && kSections[i].in_default) || EqualsNoCase(args[a], kSections[i].name)) {
+        want[i] = true;
+      }
+    }
+  }
+  std::string out;
+  out.reserve(4096);
+  bool first = true;
+  for (size_t i = 0; i < kNumSections; ++i) {
+    if (!want[i]) continue;
+    if (!first) out += "\r\n";
+    first = false;
+    out.append("# ").append(kSections[i].header).append("\r\n");
+    kSections[i].fn(*ctx, &out);
+  }
+  ctx->rb()->Verbatim(out);
+}
+
+// ---------------------------------------------------------------------------------
+// COMMAND
+
+// A command or one of a container's subcommands, as COMMAND INFO/DOCS/LIST see it.
+struct CmdView {
+  const CommandSpec* spec;   // the row (the container, for a subcommand)
+  const SubcommandDoc* sub;  // nullptr for a row itself
+
+  std::string_view name() const { return sub ? sub->name : spec->name; }
+  int arity() const { return sub ? sub->arity : spec->arity; }
+  uint32_t flags() const { return sub ? sub->flags : spec->flags; }
+  std::string_view summary() const { return sub ? sub->summary : spec->summary; }
+
+  // SubcommandDoc carries no key positions: every Redis subcommand that takes a key
+  // (OBJECT *, MEMORY USAGE, XINFO *) takes exactly one, right after its name.
+  void Keys(int* first, int* last, int* step) const {
+    if (sub == nullptr) {
+      *first = spec->first_key, *last = spec->last_key, *step = spec->key_step;
+    } else if (sub->flags & (kReadOnly | kWrite)) {
+      *first = 2, *last = 2, *step = 1;
+    } else {
+      *first = 0, *last = 0, *step = 0;
+    }
+  }
+
+  // Subcommand categories follow Redis's setImplicitACLCategories plus the category
+  // its container belongs to.
+  uint64_t Acl() const {
+    if (sub == nullptr) return spec->acl;
+    uint32_t f = sub->flags;
+    uint64_t acl = (f & kFast) ? kAclFast : kAclSlow;
+    if (f & kWrite) acl |= kAclWrite;
+    if (f & kReadOnly) acl |= kAclRead;
+    if (f & kAdmin) acl |= kAclAdmin | kAclDangerous;
+    if (f & kPubSub) acl |= kAclPubSub;
+    if (f & kBlocking) acl |= kAclBlocking;
+    if (spec->name == "client" || spec->name == "command") acl |= kAclConnection;
+    if (spec->name == "object") acl |= kAclKeyspace;
+    return acl;
+  }
+};
+
+// "name" or "container|sub", case-insensitive.
+bool LookupView(const CommandRegistry& reg, std::string_view name, CmdView* out) {
+  size_t bar = name.find('|');
+  const CommandSpec* spec = reg.Find(name.substr(0, bar));
+  if (spec == nullptr) return false;
+  *out = {spec, nullptr};
+  if (bar == std::string_view::npos) return true;
+  for (const SubcommandDoc& d : spec->subcommands) {
+    if (EqualsNoCase(d.name, name)) {
+      out->sub = &d;
+      return true;
+    }
+  }
+  return false;
+}
+
+void ReplyNames(resp::ReplyBuilder* rb, const std::vector<std::string_view>& names) {
+  rb->SetHeader(names.size());
+  for (auto n : names) rb->SimpleString(n);
+}
+
+// Key-spec flags, which the rows do not record: derived from the command's flags, a
+// write as a read-modify-write update, anything else as a read.
+std::vector<std::string_view> KeyFlags(const CmdView& v) {
+  if (v.flags() & kWrite) return {"RW", "UPDATE"};
+  return {"RO", "ACCESS"};
+}
+
+void ReplyKeySpecs(resp::ReplyBuilder* rb, const CmdView& v) {
+  int first, last, step;
+  v.Keys(&first, &last, &step);
+  if (first <= 0) return rb->EmptyArray();
+  rb->ArrayHeader(1);
+  rb->MapHeader(3);
+  rb->Bulk("flags");
+  ReplyNames(rb, KeyFlags(v));
+  rb->Bulk("begin_search");
+  rb->MapHeader(2);
+  rb->Bulk("type");
+  rb->Bulk("index");
+  rb->Bulk("spec");
+  rb->MapHeader(1);
+  rb->Bulk("index");
+  rb->Integer(first);
+  rb->Bulk("find_keys");
+  rb->MapHeader(2);
+  rb->Bulk("type");
+  rb->Bulk("range");
+  rb->Bulk("spec");
+  rb->MapHeader(3);
+  rb->Bulk("lastkey");
+  rb->Integer(last < 0 ? last : last - first);
+  rb->Bulk("keystep");
+  rb->Integer(step);
+  rb->Bulk("limit");
+  rb->Integer(0);
+}
+
+// Redis 7's addReplyCommandInfo: a 10-element array.
+void ReplyCommandInfo(resp::ReplyBuilder* rb, const CmdView& v) {
+  int first, last, step;
+  v.Keys(&first, &last, &step);
+  rb->ArrayHeader(10);
+  rb->Bulk(v.name());
+  rb->Integer(v.arity());
+  ReplyNames(rb, FlagNames(v.flags()));
+  rb->Integer(first);
+  rb->Integer(last);
+  rb->Integer(step);
+  ReplyNames(rb, AclCategoryNames(v.Acl()));
+  rb->SetHeader(0);  // tips
+  ReplyKeySpecs(rb, v);
+  if (v.sub != nullptr || v.spec->subcommands.empty()) return rb->SetHeader(0);
+  rb->ArrayHeader(v.spec->subcommands.size());
+  for (const SubcommandDoc& d : v.spec->subcommands) ReplyCommandInfo(rb, {v.spec, &d});
+}
+
+// Redis 7's addReplyCommandDocs: a map; subcommands are a map of name -> docs.
+void ReplyCommandDocs(resp::ReplyBuilder* rb, const CmdView& v) {
+  bool has_since = v.sub == nullptr && !v.spec->since.empty();
+  bool has_subs = v.sub == nullptr && !v.spec->subcommands.empty();
+  rb->MapHeader(2 + size_t(has_since) + size_t(has_subs));
+  rb->Bulk("summary");
+  rb->Bulk(v.summary());
+  if (has_since) {
+    rb->Bulk("since");
+    rb->Bulk(v.spec->since);
+  }
+  rb->Bulk("group");
+  rb->Bulk(v.spec->group);
+  if (!has_subs) return;
+  rb->Bulk("subcommands");
+  rb->MapHeader(v.spec->subcommands.size());
+  for (const SubcommandDoc& d : v.spec->subcommands) {
+    rb->Bulk(d.name);
+    ReplyCommandDocs(rb, {v.spec, &d});
+  }
+}
+
+void ReplyAllInfo(CommandContext* ctx) {
+  const auto& all = ctx->server()->commands->All();
+  ctx->rb()->ArrayHeader(all.size());
+  for (const CommandSpec* spec : all) ReplyCommandInfo(ctx->rb(), {spec, nullptr});
+}
+
+void CommandCount(CmdArgs, CommandContext* ctx) {
+  ctx->rb()->Integer(int64_t(ctx->server()->commands->All().size()));
+}
+
+// COMMAND INFO [name ...]: nil for an unknown name; no names means every command.
+void CommandInfo(CmdArgs args, CommandContext* ctx) {
+  if (args.size() == 2) return ReplyAllInfo(ctx);
+  ctx->rb()->ArrayHeader(args.size() - 2);
+  for (size_t i = 2; i < args.size(); ++i) {
+    CmdView v{};
+    if (LookupView(*ctx->server()->commands, args[i], &v)) {
+      ReplyCommandInfo(ctx->rb(), v);
+    } else {
+      ctx->rb()->Null();
+    }
+  }
+}
+
+// COMMAND DOCS [name ...]: unknown names are left out of the map.
+void CommandDocs(CmdArgs args, CommandContext* ctx) {
+  const CommandRegistry& reg = *ctx->server()->commands;
+  std::vector<CmdView> views;
+  if (args.size() == 2) {
+    for (const CommandSpec* spec : reg.All()) views.push_back({spec, nullptr});
+  }
+  for (size_t i = 2; i < args.size(); ++i) {
+    CmdView v{};
+    if (LookupView(reg, args[i], &v)) views.push_back(v);
+  }
+  ctx->rb()->MapHeader(views.size());
+  for (const CmdView& v : views) {
+    ctx->rb()->Bulk(v.name());
+    ReplyCommandDocs(ctx->rb(), v);
+  }
+}
+
+// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: names of
+// commands and subcommands.
+void CommandList(CmdArgs args, CommandContext* ctx) {
+  enum class Filter { kNone, kModule, kAclCat, kPattern } filter = Filter::kNone;
+  std::string_view arg;
+  for (size_t i = 2; i < args.size(); i += 3) {
+    if (!EqualsNoCase(args[i], "filterby") || args.size() - 1 - i != 2) {
+      return ctx->Error(Err::kSyntax);
+    }
+    if (EqualsNoCase(args[i + 1], "module")) {
+      filter = Filter::kModule;
+    } else if (EqualsNoCase(args[i + 1], "aclcat")) {
+      filter = Filter::kAclCat;
+    } else if (EqualsNoCase(args[i + 1], "pattern")) {
+      filter = Filter::kPattern;
+    } else {
+      return ctx->Error(Err::kSyntax);
+    }
+    arg = args[i + 2];
+  }
+  auto keep = [&](const CmdView& v) {
+    switch (filter) {
+      case Filter::kNone:
+        return true;
+      case Filter::kModule:
+        return false;  // no modules
+      case Filter::kPattern:
+        return GlobMatch(arg, v.name(), true);
+      case Filter::kAclCat:
+        for (std::string_view cat : AclCategoryNames(v.Acl())) {
+          if (EqualsNoCase(cat.substr(1), arg)) return true;
+        }
+        return false;
+    }
+    return false;
+  };
+  std::vector<std::string_view> names;
+  for (const CommandSpec* spec : ctx->server()->commands->All()) {
+    if (keep({spec, nullptr})) names.push_back(spec->name);
+    for (const SubcommandDoc& d : spec->subcommands) {
+      if (keep({spec, &d})) names.push_back(d.name);
+    }
+  }
+  ctx->rb()->ArrayHeader(names.size());
+  for (auto n : names) ctx->rb()->Bulk(n);
+}
+
+// COMMAND GETKEYS command [arg ...] and COMMAND GETKEYSANDFLAGS command [arg ...] (each
+// key with its key-spec flags). Checks in Redis's order: command, keys, arity.
+void GetKeys(CmdArgs args, CommandContext* ctx, bool with_flags) {
+  CmdArgs cmd = args.subspan(2);
+  const CommandSpec* spec = ctx->server()->commands->Find(cmd[0]);
+  if (spec == nullptr) return ctx->Error(Err::kInvalidCommandSpecified);
+  CmdView v{spec, nullptr};
+  if (!spec->subcommands.empty() && cmd.size() >= 2) {
+    std::string full = std::string(spec->name) + "|" + std::string(cmd[1]);
+    if (!LookupView(*ctx->server()->commands, full, &v)) {
+      return ctx->Error(Err::kInvalidCommandSpecified);
+    }
+  }
+  int first, last, step;
+  v.Keys(&first, &last, &step);
+  if (first <= 0) return ctx->Error(Err::kCommandNoKeys);
+  int arity = v.arity();
+  if ((arity > 0 && size_t(arity) != cmd.size()) || (arity < 0 && cmd.size() < size_t(-arity))) {
+    return ctx->Error(Err::kInvalidCommandArity);
+  }
+  int argc = int(cmd.size());
+  int end = last < 0 ? argc + last : last;
+  std::vector<std::string_view> keys;
+  for (int i = first; i <= end && i < argc; i += std::max(step, 1)) keys.push_back(cmd[size_t(i)]);
+  resp::ReplyBuilder* rb = ctx->rb();
+  rb->ArrayHeader(keys.size());
+  for (auto k : keys) {
+    if (!with_flags) {
+      rb->Bulk(k);
+      continue;
+    }
+    rb->ArrayHeader(2);
+    rb->Bulk(k);
+    ReplyNames(rb, KeyFlags(v));
+  }
+}
+
+void CommandGetKeys(CmdArgs args, CommandContext* ctx) {
+  GetKeys(args, ctx, false);
+}
+void CommandGetKeysAndFlags(CmdArgs args, CommandContext* ctx) {
+  GetKeys(args, ctx, true);
+}
+
+void CommandHelp(CmdArgs args, CommandContext* ctx) {
+  ReplyHelp(args, ctx,
+            {
+                "(no subcommand)",
+                "    Return details about all Redis commands.",
+                "COUNT",
+                "    Return the total number of commands in this Redis server.",
+                "LIST",
+                "    Return a list of all commands in this Redis server.",
+                "INFO [<command-name> ...]",
+                "    Return details about multiple Redis commands.",
+                "    If no command names are given, documentation details for all",
+                "    commands are returned.",
+                "DOCS [<command-name> ...]",
+                "    Return documentation details about multiple Redis commands.",
+                "    If no command names are given, documentation details for all",
+                "    commands are returned.",
+                "GETKEYS <full-command>",
+                "    Return the keys from a full Redis command.",
+                "GETKEYSANDFLAGS <full-command>",
+                "    Return the keys and the access flags from a full Redis command.",
+            });
+}
+
+constexpr uint32_t kCmdFlags = kLoading | kStale;
+constexpr Subcommand kCommandSubs[] = {
+    {{"command|count", 2, kCmdFlags, "Returns a count of commands."}, CommandCount},
+    {{"command|docs", -2, kCmdFlags,
+      "Returns documentary information about one, multiple or all commands."},
+     CommandDocs},
+    {{"command|getkeys", -3, kCmdFlags, "Extracts the key names from an arbitrary command."},
+     CommandGetKeys},
+    {{"command|getkeysandflags", -3, kCmdFlags,
+      "Extracts the key names and access flags for an arbitrary command."},
+     CommandGetKeysAndFlags},
+    {{"command|help", 2, kCmdFlags, "Returns helpful text about the different subcommands."},
+     CommandHelp},
+    {{"command|info", -2, kCmdFlags, "Returns information about one, multiple or all commands."},
+     CommandInfo},
+    {{"command|list", -2, kCmdFlags, "Returns a list of command names."}, CommandList},
+};
+
+void Command(CmdArgs args, CommandContext* ctx) {
+  if (args.size() == 1) return ReplyAllInfo(ctx);
+  DispatchSubcommand(args, ctx, kCommandSubs);
+}
+
+}  // namespace
+
+void RegisterIntrospectionFamily(CommandRegistry* r) {
+  const CommandSpec specs[] = {
+      {"info", -1, kLoading | kStale, 0, 0, 0, kAclSlow | kAclDangerous, Info, "server",
+       "Returns information and statistics about the server.", "1.0.0"},
+      {"command", -1, kLoading | kStale, 0, 0, 0, kAclSlow | kAclConnection, Command, "server",
+       "Returns detailed information about all commands.", "2.8.13", SubcommandDocs(kCommandSubs)},
+  };
+  r->Add(specs);
+}
+
+}  // namespace brisk::cmd
