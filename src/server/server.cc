@@ -52,6 +52,8 @@ std::string PeerName(uv_tcp_t* tcp, bool local) {
   return std::string(ip) + ":" + std::to_string(port);
 }
 
+constexpr uint64_t kShutdownGraceMs = 2000;
+
 bool IsLoopback(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr.rfind("::1:", 0) == 0 ||
          addr.rfind("::ffff:127.", 0) == 0;
@@ -116,6 +118,11 @@ int Server::Run() {
   signal(SIGPIPE, SIG_IGN);
 
   LOG_NOTICE("Ready to accept connections tcp (port %lld)", (long long)config_->port);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  // Only unreferenced member handles (the shutdown grace timer) can be left open here.
+  uv_walk(&loop_, [](uv_handle_t* h, void*) {
+    if (!uv_is_closing(h)) uv_close(h, nullptr);
+  }, nullptr);
   uv_run(&loop_, UV_RUN_DEFAULT);
   LOG_NOTICE("Brisk is now ready to exit, bye bye...");
   return 0;
@@ -353,7 +360,19 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   for (Connection* c : all) c->Flush();
   // Connections still writing close when their write completes; the loop then ends
-  // because no handle is left.
+  // because no handle is left. A client that never reads cannot hold the exit back for
+  // more than kShutdownGraceMs: the (unreferenced) grace timer closes what is left.
+  uv_timer_init(&loop_, &shutdown_timer_);
+  shutdown_timer_.data = this;
+  uv_timer_start(&shutdown_timer_, [](uv_timer_t* t) {
+    auto* self = static_cast<Server*>(t->data);
+    std::vector<Connection*> left;
+    for (auto& [id, c] : self->clients_) left.push_back(c);
+    if (!left.empty()) LOG_WARNING("Closing %zu clients that did not drain in time", left.size());
+    for (Connection* c : left) c->Close();
+    uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
+  }, kShutdownGraceMs, 0);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&shutdown_timer_));
 }
 
 Connection* Server::FindConnection(const cmd::ClientState* client) {

@@ -88,6 +88,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   uv_check_t check_;
   uv_timer_t cron_;
   uv_timer_t expire_timer_;
+  uv_timer_t shutdown_timer_;
   uv_signal_t sigint_, sigterm_;
   std::unique_ptr<engine::Keyspace> keyspace_;
   cmd::CommandRegistry commands_;
