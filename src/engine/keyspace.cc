@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <unordered_map>
@@ -28,7 +29,9 @@ bool IsExpired(const Entry& e, int64_t now_ms) {
   return e.expire_at_ms() != 0 && e.expire_at_ms() <= now_ms;
 }
 
-uint32_t SecondsClock(int64_t now_ms) { return uint32_t(now_ms / 1000); }
+uint32_t SecondsClock(int64_t now_ms) {
+  return uint32_t(now_ms / 1000);
+}
 
 // A whole-db SCAN cursor: the table group's scan_hash in the top bits, the in-group
 // dictScan cursor below.
@@ -84,11 +87,16 @@ class KeyCollector final : public EntryVisitor {
 
 std::string_view TypeName(ObjType type) {
   switch (type) {
-    case ObjType::kString: return "string";
-    case ObjType::kList: return "list";
-    case ObjType::kSet: return "set";
-    case ObjType::kZSet: return "zset";
-    case ObjType::kHash: return "hash";
+    case ObjType::kString:
+      return "string";
+    case ObjType::kList:
+      return "list";
+    case ObjType::kSet:
+      return "set";
+    case ObjType::kZSet:
+      return "zset";
+    case ObjType::kHash:
+      return "hash";
   }
   return "none";
 }
@@ -125,7 +133,9 @@ std::string_view Entry::EncodingName() const {
 // capacity + 1 for the terminator when not held inline). Allocator rounding and the
 // bucket slot are not counted. Depends only on the entry's state, so a table's sum
 // stays exact when callers recompute it around a change (table.h invariant 3).
-size_t Entry::MemoryBytes() const { return sizeof(Entry) + HeapBytes(key_) + HeapBytes(str_); }
+size_t Entry::MemoryBytes() const {
+  return sizeof(Entry) + HeapBytes(key_) + HeapBytes(str_);
+}
 
 // ---------------------------------------------------------------------------------
 // Db internals
@@ -488,7 +498,7 @@ uint64_t Db::Scan(uint64_t cursor, std::string_view pattern, size_t count, const
   }
   count = std::max<size_t>(count, 1);
   // Bounds the work on sparse stretches (empty buckets) as Redis's maxiterations.
-  const size_t max_steps = count * 10;
+  const size_t max_steps = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
   size_t steps = 0;
 
   if (scope.kind == PatternScope::kTable) {

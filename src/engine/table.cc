@@ -118,7 +118,9 @@ void Table::StartRehash(size_t new_size) {
 
 void Table::RehashStep() {
   if (!rehashing()) return;
-  size_t buckets = kRehashBucketsPerStep;
+  // A shrink rehash has a small ht_[1]; if writes overfill it before ht_[0] drains,
+  // move faster so its chains stay short.
+  size_t buckets = items_ > size_[1] ? 8 * kRehashBucketsPerStep : kRehashBucketsPerStep;
   size_t empty_visits = buckets * 10;
   while (buckets-- > 0 && used_[0] != 0) {
     while (ht_[0][size_t(rehash_idx_)] == nullptr) {

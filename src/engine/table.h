@@ -75,7 +75,8 @@ class Table {
   void Link(Entry* e);
   // Unlinks the entry with `key` and hands ownership back; nullptr if none.
   Entry* Unlink(std::string_view key);
-  // Moves up to kRehashBucketsPerStep buckets if a rehash is in progress.
+  // Moves a few buckets (kRehashBucketsPerStep, more if ht_[1] is overfull) if a
+  // rehash is in progress.
   void RehashStep();
   bool rehashing() const { return rehash_idx_ >= 0; }
 

@@ -37,8 +37,8 @@ std::string Value(const Entry* e) {
 }
 
 TEST_CASE("TypeName and ParseTypeName round-trip", "[engine]") {
-  for (ObjType t : {ObjType::kString, ObjType::kList, ObjType::kSet, ObjType::kZSet,
-                    ObjType::kHash}) {
+  for (ObjType t :
+       {ObjType::kString, ObjType::kList, ObjType::kSet, ObjType::kZSet, ObjType::kHash}) {
     ObjType parsed;
     REQUIRE(ParseTypeName(TypeName(t), &parsed));
     CHECK(parsed == t);
@@ -147,7 +147,7 @@ TEST_CASE("lazy expiry: Find removes, reports kExpired before the free, counts",
 
   CHECK(db.Peek("t:k", kNow + 9) != nullptr);
   CHECK(db.Peek("t:k", kNow + 10) == nullptr);  // deadline reached = absent
-  CHECK(db.size() == 2);                         // Peek never removes
+  CHECK(db.size() == 2);                        // Peek never removes
   CHECK(obs.events.empty());
   CHECK(db.Find("t:k", kNow + 9) != nullptr);
   CHECK(db.Find("t:k", kNow + 10) == nullptr);
@@ -406,10 +406,14 @@ TEST_CASE("random workload keeps accounting exact after every op", "[engine]") {
   };
   auto rand_value = [&]() -> std::string {
     switch (rng() % 4) {
-      case 0: return std::to_string(int64_t(rng() % 100000) - 50000);
-      case 1: return std::string(rng() % 10, 'v');
-      case 2: return std::string(rng() % 200, 'w');
-      default: return "0" + std::to_string(rng() % 10);
+      case 0:
+        return std::to_string(int64_t(rng() % 100000) - 50000);
+      case 1:
+        return std::string(rng() % 10, 'v');
+      case 2:
+        return std::string(rng() % 200, 'w');
+      default:
+        return "0" + std::to_string(rng() % 10);
     }
   };
   int64_t now = kNow;
