@@ -1,0 +1,61 @@
+// Small helpers shared by the integration tests: reply inspection and bounded polling.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "test_server.h"
+
+namespace brisk::test {
+
+// The text of a status/error/string reply, or a marker naming the reply type otherwise,
+// so a failed REQUIRE prints something useful.
+inline std::string Str(const redisReply* r) {
+  if (r == nullptr) return "<no reply: connection error>";
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+      return std::string(r->str, r->len);
+    case REDIS_REPLY_INTEGER:
+      return "<int " + std::to_string(r->integer) + ">";
+    case REDIS_REPLY_NIL:
+      return "<nil>";
+    case REDIS_REPLY_ARRAY:
+      return "<array " + std::to_string(r->elements) + ">";
+  }
+  return "<type " + std::to_string(r->type) + ">";
+}
+inline std::string Str(const Reply& r) { return Str(r.get()); }
+
+// Runs a command and returns Str() of its reply.
+inline std::string Run(redisContext* c, const std::vector<std::string>& argv) {
+  return Str(TestServer::Cmd(c, argv));
+}
+inline long long Int(redisContext* c, const std::vector<std::string>& argv) {
+  Reply r = TestServer::Cmd(c, argv);
+  if (!r || r->type != REDIS_REPLY_INTEGER) return -999999;
+  return r->integer;
+}
+
+// Re-evaluates pred until it holds or the deadline passes; returns its last value.
+// The pause between tries is only a poll interval: correctness never depends on it.
+template <typename Pred>
+bool PollUntil(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+inline double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace brisk::test
