@@ -1,0 +1,301 @@
+#include "log/writer.h"
+
+#include <strings.h>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <limits>
+
+#include "common/clock.h"
+#include "log/record.h"
+
+namespace brisk::applog {
+
+namespace {
+constexpr size_t kKeepGroupBufBytes = size_t{16} << 20;
+constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+}  // namespace
+
+bool ParseFsyncPolicy(std::string_view name, FsyncPolicy* out) {
+  auto is = [&](const char* s) {
+    return name.size() == strlen(s) && strncasecmp(name.data(), s, name.size()) == 0;
+  };
+  if (is("always"))
+    *out = FsyncPolicy::kAlways;
+  else if (is("everysec"))
+    *out = FsyncPolicy::kEverySec;
+  else if (is("no"))
+    *out = FsyncPolicy::kNo;
+  else
+    return false;
+  return true;
+}
+
+std::string_view FsyncPolicyName(FsyncPolicy policy) {
+  switch (policy) {
+    case FsyncPolicy::kAlways:
+      return "always";
+    case FsyncPolicy::kEverySec:
+      return "everysec";
+    case FsyncPolicy::kNo:
+      return "no";
+  }
+  return "?";
+}
+
+IoStatus LogWriter::Open(FileSystem* fs, const std::string& path, LogWriterOptions options,
+                         LogWriterCallbacks callbacks, uint64_t last_lsn,
+                         std::unique_ptr<LogWriter>* out) {
+  std::unique_ptr<LogFile> file;
+  if (IoStatus s = fs->Open(path, OpenMode::kAppend, &file); !s.ok()) return s;
+  uint64_t size = 0;
+  if (IoStatus s = file->Size(&size); !s.ok()) return s;
+  if (size == 0) {
+    // The header must be durable before any record can be acknowledged: a torn header
+    // then always means "nothing was ever acknowledged" (docs/log-format.md §1).
+    FileHeader header;
+    header.base_lsn = options.base_lsn;
+    header.created_unix_ms = clock::UnixMs();
+    header.creator = options.creator;
+    std::string bytes;
+    EncodeFileHeader(header, &bytes);
+    if (IoStatus s = WriteAll(file.get(), bytes); !s.ok()) return s;
+    if (IoStatus s = file->Fdatasync(); !s.ok()) return s;
+    if (IoStatus s = fs->SyncDir(DirName(path)); !s.ok()) return s;
+    size = bytes.size();
+  } else if (size < kFileHeaderSize) {
+    return IoStatus::Error(EINVAL, "open", path + " (torn header: load the log first)");
+  }
+  out->reset(
+      new LogWriter(std::move(options), std::move(callbacks), std::move(file), size, last_lsn));
+  return IoStatus::Ok();
+}
+
+LogWriter::LogWriter(LogWriterOptions options, LogWriterCallbacks callbacks,
+                     std::unique_ptr<LogFile> file, uint64_t size, uint64_t last_lsn)
+    : options_(std::move(options)),
+      callbacks_(std::move(callbacks)),
+      file_(std::move(file)),
+      good_size_(size),
+      synced_size_(size),
+      last_sync_us_(clock::MonotonicUs()),
+      durable_lsn_(last_lsn),
+      synced_lsn_(last_lsn),
+      written_lsn_(last_lsn) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+LogWriter::~LogWriter() {
+  (void)Shutdown();
+}
+
+void LogWriter::Append(std::string&& encoded_batch, uint64_t last_lsn) {
+  uint64_t n = encoded_batch.size();
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(Batch{std::move(encoded_batch), last_lsn});
+    queued_bytes_.fetch_add(n, std::memory_order_relaxed);
+  }
+  cv_.notify_one();
+}
+
+std::string LogWriter::last_error() const {
+  std::lock_guard lock(mu_);
+  return last_error_;
+}
+
+IoStatus LogWriter::Shutdown() {
+  if (!joined_) {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    joined_ = true;
+  }
+  std::lock_guard lock(mu_);
+  return final_status_;
+}
+
+int64_t LogWriter::NextDeadlineUs() const {
+  if (error_) return next_retry_us_;
+  if (options_.policy == FsyncPolicy::kEverySec && good_size_ > synced_size_) {
+    return last_sync_us_ + options_.everysec_interval_us;
+  }
+  return kNoDeadline;
+}
+
+void LogWriter::Run() {
+  for (;;) {
+    bool stopping;
+    {
+      std::unique_lock lock(mu_);
+      for (;;) {
+        if (stop_ || (!queue_.empty() && !error_)) break;
+        int64_t deadline = NextDeadlineUs();
+        if (deadline == kNoDeadline) {
+          cv_.wait(lock);
+          continue;
+        }
+        int64_t now = clock::MonotonicUs();
+        if (now >= deadline) break;
+        cv_.wait_for(lock, std::chrono::microseconds(deadline - now));
+      }
+      // Everything queued so far forms one group: one write, one fdatasync.
+      while (!queue_.empty()) {
+        pending_.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      queued_bytes_.store(0, std::memory_order_relaxed);
+      stopping = stop_;
+    }
+    if (!stopping) {
+      (void)Step(false);
+      continue;
+    }
+    bool ok = Step(true);
+    IoStatus closed = file_->Close();
+    std::lock_guard lock(mu_);
+    if (!ok) {
+      final_status_.err = EIO;
+      final_status_.what = last_error_;
+    } else {
+      final_status_ = std::move(closed);
+    }
+    return;
+  }
+}
+
+bool LogWriter::Step(bool final) {
+  if (error_) {
+    if (!final && clock::MonotonicUs() < next_retry_us_) return false;
+    if (IoStatus s = file_->Truncate(truncate_to_); !s.ok()) {
+      EnterError(s, truncate_to_);
+      return false;
+    }
+    good_size_ = truncate_to_;
+    error_ = false;
+  }
+  if (!pending_.empty() && !WritePending()) return false;
+  bool unsynced = good_size_ > synced_size_;
+  bool want_sync = false;
+  switch (options_.policy) {
+    case FsyncPolicy::kAlways:
+      want_sync = unsynced;
+      break;
+    case FsyncPolicy::kEverySec:
+      want_sync = unsynced && (force_sync_ || clock::MonotonicUs() - last_sync_us_ >=
+                                                  options_.everysec_interval_us);
+      break;
+    case FsyncPolicy::kNo:
+      break;
+  }
+  if (final) want_sync = unsynced || force_sync_;
+  if (want_sync && !Sync()) return false;
+  if (!healthy_.load(std::memory_order_acquire)) {
+    healthy_.store(true, std::memory_order_release);
+    if (callbacks_.on_recovered) callbacks_.on_recovered();
+  }
+  return true;
+}
+
+bool LogWriter::WritePending() {
+  std::string_view data;
+  if (pending_.size() == 1) {
+    data = pending_.front().bytes;
+  } else {
+    group_buf_.clear();
+    for (const Batch& b : pending_) group_buf_ += b.bytes;
+    data = group_buf_;
+  }
+  if (IoStatus s = WriteAll(file_.get(), data); !s.ok()) {
+    EnterError(s, good_size_);
+    return false;
+  }
+  good_size_ += data.size();
+  uint64_t last = pending_.back().last_lsn;
+  if (options_.policy == FsyncPolicy::kNo) {
+    pending_.clear();
+  } else {
+    for (Batch& b : pending_) unsynced_.push_back(std::move(b));
+    pending_.clear();
+  }
+  if (group_buf_.capacity() > kKeepGroupBufBytes) group_buf_ = std::string();
+  if (last > written_lsn_.load(std::memory_order_relaxed)) {
+    written_lsn_.store(last, std::memory_order_release);
+  }
+  if (options_.policy != FsyncPolicy::kAlways && last > durable_lsn()) {
+    durable_lsn_.store(last, std::memory_order_release);
+    if (callbacks_.on_durable) callbacks_.on_durable(last);
+  }
+  return true;
+}
+
+bool LogWriter::Sync() {
+  int64_t start = clock::MonotonicUs();
+  fsync_since_us_.store(start, std::memory_order_release);
+  IoStatus s = file_->Fdatasync();
+  fsync_since_us_.store(0, std::memory_order_release);
+  fsync_count_.fetch_add(1, std::memory_order_relaxed);
+  last_sync_us_ = start;
+  if (!s.ok()) {
+    if (options_.policy == FsyncPolicy::kNo) {
+      EnterError(s, good_size_);  // nothing retained to rewrite: keep what was written
+      return false;
+    }
+    // The kernel may have dropped the dirty pages: rewrite everything since the last good
+    // fdatasync, in order, ahead of anything newer.
+    while (!unsynced_.empty()) {
+      pending_.push_front(std::move(unsynced_.back()));
+      unsynced_.pop_back();
+    }
+    force_sync_ = true;
+    EnterError(s, synced_size_);
+    return false;
+  }
+  synced_size_ = good_size_;
+  unsynced_.clear();
+  force_sync_ = false;
+  uint64_t written = written_lsn_.load(std::memory_order_relaxed);
+  synced_lsn_.store(written, std::memory_order_release);
+  if (options_.policy == FsyncPolicy::kAlways && written > durable_lsn()) {
+    durable_lsn_.store(written, std::memory_order_release);
+    if (callbacks_.on_durable) callbacks_.on_durable(written);
+  }
+  return true;
+}
+
+void LogWriter::EnterError(const IoStatus& status, uint64_t truncate_to) {
+  error_ = true;
+  truncate_to_ = truncate_to;
+  good_size_ = std::min(good_size_, truncate_to);
+  next_retry_us_ = clock::MonotonicUs() + options_.retry_interval_us;
+  // Best effort now, so that a crash during the episode leaves only whole batches; the
+  // retry truncates again before writing.
+  (void)file_->Truncate(truncate_to);
+  {
+    std::lock_guard lock(mu_);
+    last_error_ = status.what;
+  }
+  if (healthy_.exchange(false, std::memory_order_acq_rel) && callbacks_.on_error) {
+    callbacks_.on_error(status.what);
+  }
+}
+
+bool EverysecGate::ShouldPostpone(int64_t fsync_since_us, int64_t now_us) {
+  if (fsync_since_us == 0) {
+    postponed_since_us_ = 0;
+    return false;
+  }
+  if (postponed_since_us_ == 0) {
+    postponed_since_us_ = now_us;
+    return true;
+  }
+  if (now_us - postponed_since_us_ < kMaxPostponeUs) return true;
+  ++delayed_fsync_;
+  postponed_since_us_ = 0;
+  return false;
+}
+
+}  // namespace brisk::applog

@@ -1,0 +1,179 @@
+// LogWriter: owns the append-log file on its own thread. The loop encodes each batch
+// (record.h) and hands it over with Append(); it never calls write(2) or fdatasync itself.
+// The writer writes batches in order, fsyncs them per policy and reports progress through
+// callbacks that run ON THE WRITER THREAD (the server wraps them in uv_async_send).
+//
+// Policies (Redis's appendfsync):
+//   kAlways   a batch is reported durable only after an fdatasync that covers it returned
+//             OK. Batches that queue while one fdatasync runs are written together and
+//             share the next fdatasync (group commit).
+//   kEverySec written batches are reported at once ("acknowledged"); fdatasync runs on the
+//             writer thread at most once per everysec_interval_us when something is unsynced.
+//   kNo       written batches are reported at once; fdatasync only at Shutdown().
+//
+// Failures: a failed write (EIO, ENOSPC, short write that stops making progress) or
+// fdatasync calls on_error once per episode, keeps the affected batches (nothing is
+// dropped), and retries every retry_interval_us. Before every retry the file is truncated
+// back to the last size known good: the end of the last fully written batch after a
+// failed write, and the end of the last batch covered by a successful fdatasync after a
+// failed fdatasync (fsyncgate: after a failed fdatasync the kernel may have dropped the
+// dirty pages, so the writer rewrites everything since the last good fdatasync; for that it
+// retains written-but-unsynced batches under kAlways and kEverySec). When a retry
+// succeeds, on_recovered runs.
+//
+// Thread safety: Append(), the accessors and Shutdown() may be called from any one thread
+// (the loop); callbacks run on the writer thread and must not call Shutdown().
+// Invariants:
+//   1. synced_lsn() <= written_lsn() and durable_lsn() <= written_lsn(); none decreases.
+//   2. kEverySec / kNo: durable_lsn() is the last LSN written to the kernel
+//      ("acknowledged"), synced_lsn() the last one covered by an fdatasync.
+//      kAlways: durable_lsn() == synced_lsn(); on_durable(l) is never called before an
+//      fdatasync covering every batch with last_lsn <= l returned OK.
+//   3. Whenever the writer is not inside write(2), the file holds the header plus whole
+//      batches; the one exception is a failed write whose immediate truncate also failed,
+//      until a retry's truncate succeeds (no batch is reported meanwhile).
+//   4. Batches are written in Append() order; LSNs passed to on_durable increase.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "log/file_io.h"
+
+namespace brisk::applog {
+
+enum class FsyncPolicy { kAlways, kEverySec, kNo };
+// "always" / "everysec" / "no" (case-insensitive). False for anything else.
+bool ParseFsyncPolicy(std::string_view name, FsyncPolicy* out);
+std::string_view FsyncPolicyName(FsyncPolicy policy);
+
+struct LogWriterOptions {
+  FsyncPolicy policy = FsyncPolicy::kEverySec;
+  int64_t everysec_interval_us = 1'000'000;
+  int64_t retry_interval_us = 1'000'000;  // after a failed write / fdatasync / truncate
+  uint64_t base_lsn = 0;                  // header field of a newly created file
+  std::string creator = "brisk";          // header field of a newly created file
+};
+
+struct LogWriterCallbacks {
+  std::function<void(uint64_t lsn)> on_durable;       // data up to lsn durable per policy
+  std::function<void(std::string message)> on_error;  // first failure of an episode
+  std::function<void()> on_recovered;                 // the episode ended; writes flow again
+};
+
+class LogWriter {
+ public:
+  // Opens path for appending and starts the writer thread. An absent or empty file gets a
+  // header (written, fdatasync'ed, directory fsync'ed) before this returns.
+  // REQUIRES: a non-empty file was loaded with LogLoader first (its torn tail removed);
+  //           last_lsn is the last LSN in it (or the base LSN of a new log).
+  [[nodiscard]] static IoStatus Open(FileSystem* fs, const std::string& path,
+                                     LogWriterOptions options, LogWriterCallbacks callbacks,
+                                     uint64_t last_lsn, std::unique_ptr<LogWriter>* out);
+  ~LogWriter();  // Shutdown() if it was not called
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
+
+  // Queues one encoded batch (whole records, the last one END_OF_BATCH). Never does I/O;
+  // takes a mutex only to push.
+  // REQUIRES: last_lsn is the batch's last LSN and > every earlier Append's; !Shutdown().
+  void Append(std::string&& encoded_batch, uint64_t last_lsn);
+
+  uint64_t durable_lsn() const { return durable_lsn_.load(std::memory_order_acquire); }
+  uint64_t synced_lsn() const { return synced_lsn_.load(std::memory_order_acquire); }
+  uint64_t written_lsn() const { return written_lsn_.load(std::memory_order_acquire); }
+  bool healthy() const { return healthy_.load(std::memory_order_acquire); }
+  std::string last_error() const;
+  // Bytes appended but not yet taken by the writer thread (for back-pressure / INFO).
+  uint64_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
+  // clock::MonotonicUs() when the running fdatasync began; 0 when none runs. Feed it to
+  // EverysecGate.
+  int64_t fsync_in_progress_since_us() const {
+    return fsync_since_us_.load(std::memory_order_acquire);
+  }
+  uint64_t fsync_count() const { return fsync_count_.load(std::memory_order_relaxed); }
+  FsyncPolicy policy() const { return options_.policy; }
+
+  // Writes everything queued, fdatasyncs (under every policy, as Redis does at shutdown),
+  // closes the file and joins the thread. Returns the first error of that final attempt.
+  // Idempotent.
+  IoStatus Shutdown();
+
+ private:
+  struct Batch {
+    std::string bytes;
+    uint64_t last_lsn;
+  };
+
+  LogWriter(LogWriterOptions options, LogWriterCallbacks callbacks, std::unique_ptr<LogFile> file,
+            uint64_t size, uint64_t last_lsn);
+  void Run();
+  int64_t NextDeadlineUs() const;
+  // One pass: repair after an error, write pending batches, fsync per policy. False if
+  // something failed (error state entered or kept).
+  bool Step(bool final);
+  bool WritePending();
+  bool Sync();
+  void EnterError(const IoStatus& status, uint64_t truncate_to);
+
+  const LogWriterOptions options_;
+  const LogWriterCallbacks callbacks_;
+
+  // Shared with the loop thread, guarded by mu_.
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  bool stop_ = false;
+  std::string last_error_;
+  IoStatus final_status_;
+
+  // Writer-thread state.
+  std::unique_ptr<LogFile> file_;
+  std::deque<Batch> pending_;   // taken from queue_, not yet written
+  std::deque<Batch> unsynced_;  // written after synced_size_ (kept for fsync-failure rewrite)
+  std::string group_buf_;
+  uint64_t good_size_;    // end of the last fully written batch
+  uint64_t synced_size_;  // end of the last batch covered by a good fdatasync
+  bool error_ = false;
+  bool force_sync_ = false;   // the episode began with a failed fdatasync
+  uint64_t truncate_to_ = 0;  // REQUIRES before the next write when error_
+  int64_t next_retry_us_ = 0;
+  int64_t last_sync_us_ = 0;
+
+  std::atomic<uint64_t> durable_lsn_;
+  std::atomic<uint64_t> synced_lsn_;
+  std::atomic<uint64_t> written_lsn_;
+  std::atomic<bool> healthy_{true};
+  std::atomic<uint64_t> queued_bytes_{0};
+  std::atomic<int64_t> fsync_since_us_{0};
+  std::atomic<uint64_t> fsync_count_{0};
+
+  std::thread thread_;
+  bool joined_ = false;  // loop thread only
+};
+
+// Redis's everysec rule (flushAppendOnlyFile), for the loop thread: while an fdatasync is
+// running, postpone (hold back what would otherwise go out at once) for up to 2 s; after
+// that go ahead anyway and count it as a delayed fsync (INFO aof_delayed_fsync).
+class EverysecGate {
+ public:
+  static constexpr int64_t kMaxPostponeUs = 2'000'000;
+  // fsync_since_us: LogWriter::fsync_in_progress_since_us(); now_us: clock::MonotonicUs().
+  // Returns true to postpone now.
+  bool ShouldPostpone(int64_t fsync_since_us, int64_t now_us);
+  uint64_t delayed_fsync() const { return delayed_fsync_; }
+
+ private:
+  int64_t postponed_since_us_ = 0;
+  uint64_t delayed_fsync_ = 0;
+};
+
+}  // namespace brisk::applog
