@@ -159,12 +159,13 @@ void LeaveMonitor(ServerContext* server, ClientState* c) {
 }
 
 // Redis's clearClientConnectionState. lib-name/lib-ver are kept (they describe the
-// library behind the connection). Pub/sub subscriptions are the pub/sub family's to
-// drop; this does not touch them.
+// library behind the connection). Every channel, pattern and shard subscription is
+// dropped without confirmations, so the RESET reply is the only one.
 void Reset(CmdArgs, CommandContext* ctx) {
   ClientState* c = ctx->client();
   ServerContext* server = ctx->server();
   if (c->monitor) LeaveMonitor(server, c);
+  server->pubsub.UnsubscribeAll(c);
   c->db_index = 0;
   c->resp = 2;
   ctx->rb()->set_protocol(2);
@@ -212,6 +213,7 @@ void SwapDb(CmdArgs args, CommandContext* ctx) {
     // Every key of both dbs may now read differently: invalidate their WATCHes.
     ctx->server()->watches->TouchDb(a);
     ctx->server()->watches->TouchDb(b);
+    ctx->LogEffect({"SWAPDB", args[1], args[2]});
   }
   ctx->rb()->Ok();
 }
@@ -272,10 +274,11 @@ std::string ClientInfoLine(const ClientState& c, const CommandContext& ctx, std:
   long long idle = c.last_interaction_ms > 0 ? (now - c.last_interaction_ms) / 1000 : 0;
   char buf[512];
   int n = snprintf(buf, sizeof(buf),
-                   " age=%lld idle=%lld flags=%s db=%d sub=%zu psub=0 ssub=0 multi=%lld "
+                   " age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%lld "
                    "qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=0 obl=%zu "
                    "oll=0 omem=0 tot-mem=%zu events=r cmd=",
-                   age, idle, ClientFlags(c).c_str(), c.db_index, c.subscriptions,
+                   age, idle, ClientFlags(c).c_str(), c.db_index, c.channels().size(),
+                   c.patterns().size(), c.shard_channels().size(),
                    c.in_multi ? (long long)c.queued.size() : -1LL, c.query_buf_len, qbuf_free,
                    arg_bytes, c.queued_bytes, kReplyBufSize, c.output_len, tot);
   std::string line;

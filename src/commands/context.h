@@ -8,9 +8,12 @@
 //   1. CommandContext::now_ms is fixed for one command (the loop's cached clock), so all
 //      expiry decisions inside one command agree.
 //   2. Every handler that changes a key calls KeyModified() for it after the change
-//      (Redis's signalModifiedKey): it invalidates WATCH and is where the append log and
-//      keyspace notifications will hook in.
+//      (Redis's signalModifiedKey): it invalidates WATCH and logs the key's resulting
+//      state to the append log (commands/effects.h).
 //   3. ClientState holds no pointer into a read buffer: queued MULTI commands own copies.
+//   4. Every handler that changes a key also calls Notify() with Redis's event name for
+//      it (next to KeyModified, in the family file), so keyspace notifications match
+//      Redis's. Notify costs one branch when notify-keyspace-events is off.
 #pragma once
 
 #include <cstdint>
@@ -21,13 +24,18 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/effects.h"
 #include "common/config.h"
+#include "common/keyspace_events.h"
 #include "engine/keyspace.h"
+#include "pubsub/registry.h"
 #include "resp/reply.h"
 
 namespace brisk::cmd {
 
-struct ClientState {
+// The pub/sub base holds the client's subscriptions and their count (`subscriptions`:
+// channels + patterns + shard channels), maintained by pubsub::Registry.
+struct ClientState : pubsub::Subscriber {
   uint64_t id = 0;
   int fd = -1;
   std::string addr;   // "ip:port" of the peer
@@ -61,7 +69,6 @@ struct ClientState {
   bool no_touch = false;
   bool monitor = false;
   bool close_after_reply = false;  // QUIT, protocol error, CLIENT KILL of self
-  size_t subscriptions = 0;        // channels + patterns (pub/sub issue)
 
   // Filled by the server for CLIENT LIST / INFO.
   size_t query_buf_len = 0;
@@ -87,6 +94,7 @@ struct ServerStats {
   uint64_t net_output_bytes = 0;
   uint64_t total_error_replies = 0;
   uint64_t unexpected_error_replies = 0;
+  uint64_t client_output_buffer_limit_disconnections = 0;
 };
 
 // Implemented by the server layer.
@@ -97,7 +105,9 @@ class ServerHooks {
   virtual std::vector<ClientState*> Clients() = 0;
   // Closes the client after its pending replies (asynchronously if it is the caller).
   virtual void KillClient(ClientState* client) = 0;
-  // Appends bytes to a client's output (MONITOR feed).
+  // Appends bytes to a client's output (MONITOR feed, pub/sub messages). Must not close
+  // the client synchronously (pubsub::Registry invariant 4): a client over its output
+  // buffer limit is closed after the current command / fan-out.
   virtual void SendTo(ClientState* client, std::string_view bytes) = 0;
   // SHUTDOWN: stop accepting, finish in-flight work, exit.
   virtual void RequestShutdown() = 0;
@@ -132,9 +142,14 @@ struct ServerContext {
   std::deque<SlowlogEntry> slowlog;
   uint64_t slowlog_next_id = 0;
   std::vector<ClientState*> monitors;
+  pubsub::Registry pubsub;
   std::string run_id;
   bool active_expire_enabled = true;
   bool loading = false;
+  // Append log (commands/effects.h): the recorder is non-null only while effects are
+  // logged (appendonly on, not loading); aof is null when the server has no append log.
+  EffectRecorder* effects = nullptr;
+  AppendLogControl* aof = nullptr;
 };
 
 // Keys watched by clients, per database (Redis's c->db->watched_keys).
@@ -154,6 +169,18 @@ class WatchTable {
   size_t count_ = 0;
 };
 
+// Publishes one keyspace event on the channels notify-keyspace-events selects
+// (keyspace, keyevent, table). Defined in pubsub_family.cc; the server calls it for keys
+// the engine removes on its own (expired, evicted).
+void NotifyKeyspaceEvent(ServerContext* server, uint32_t type, std::string_view event, int db,
+                         std::string_view key);
+
+// PUBLISH / SPUBLISH and keyspace events: delivers `message` on `channel` to its exact
+// subscribers and (for kChannel) to matching patterns; encodes once per (protocol, kind).
+// Returns the number of clients that received it.
+size_t Publish(ServerContext* server, pubsub::Kind kind, std::string_view channel,
+               std::string_view message);
+
 class CommandContext {
  public:
   CommandContext(ServerContext* server, ClientState* client, resp::ReplyBuilder* rb,
@@ -172,6 +199,23 @@ class CommandContext {
   void KeyModified(std::string_view key) { KeyModified(client_->db_index, key); }
   void KeyModified(int db, std::string_view key) {
     if (!server_->watches->empty()) server_->watches->Touch(db, key);
+    if (server_->effects != nullptr) server_->effects->KeyChanged(db, key, now_ms_);
+  }
+  // Logs a database-wide effect (FLUSHDB, FLUSHALL, SWAPDB) on the client's database;
+  // per-key effects come from KeyModified. argv[0] is the upper-case command name.
+  void LogEffect(std::initializer_list<std::string_view> argv) {
+    if (server_->effects != nullptr) server_->effects->Explicit(client_->db_index, argv);
+  }
+
+  // Invariant 4 (Redis's notifyKeyspaceEvent). `type` is one class bit of
+  // common/keyspace_events.h (notify::kString, kGeneric, ...); `event` is Redis's name.
+  void Notify(uint32_t type, std::string_view event, std::string_view key) {
+    Notify(type, event, client_->db_index, key);
+  }
+  void Notify(uint32_t type, std::string_view event, int db, std::string_view key) {
+    if (server_->config->notify_keyspace_events & type) [[unlikely]] {
+      NotifyKeyspaceEvent(server_, type, event, db, key);
+    }
   }
 
   // Hit/miss accounting for read lookups (INFO keyspace_hits/misses).

@@ -10,5 +10,6 @@ void RegisterServerFamily(CommandRegistry* r);       // server_family.cc
 void RegisterKeysFamily(CommandRegistry* r);         // keys_family.cc
 void RegisterStringFamily(CommandRegistry* r);       // string_family.cc
 void RegisterTransactionFamily(CommandRegistry* r);  // transaction_family.cc
+void RegisterPubsubFamily(CommandRegistry* r);       // pubsub_family.cc
 
 }  // namespace brisk::cmd

@@ -203,8 +203,25 @@ void MemorySection(const CommandContext& ctx, std::string* o) {
 }
 
 void PersistenceSection(const CommandContext& ctx, std::string* o) {
-  Kv(o, "loading", int(ctx.server()->loading));
+  PersistenceInfo aof;
+  if (ctx.server()->aof != nullptr) ctx.server()->aof->GetInfo(&aof);
+  bool loading = ctx.server()->loading;
+  Kv(o, "loading", int(loading));
   Kv(o, "async_loading", 0);
+  if (loading) {  // Redis prints these only while loading
+    uint64_t total = aof.loading_total_bytes, done = aof.loading_loaded_bytes;
+    int64_t elapsed = clock::UnixMs() / 1000 - aof.loading_start_unix_s;
+    Kv(o, "loading_start_time", aof.loading_start_unix_s);
+    Kv(o, "loading_total_bytes", total);
+    Kv(o, "loading_rdb_used_mem", 0);
+    Kv(o, "loading_loaded_bytes", done);
+    char perc[32];
+    snprintf(perc, sizeof(perc), "%.2f", total ? 100.0 * double(done) / double(total) : 0.0);
+    Kv(o, "loading_loaded_perc", perc);
+    Kv(o, "loading_eta_seconds",
+       done && total > done ? int64_t(double(elapsed) * double(total - done) / double(done))
+                            : int64_t(1));
+  }
   for (auto k : {"current_cow_peak", "current_cow_size", "current_cow_size_age"}) Kv(o, k, 0);
   Kv(o, "current_fork_perc", "0.00");
   for (auto k : {"current_save_keys_processed", "current_save_keys_total",
@@ -219,7 +236,7 @@ void PersistenceSection(const CommandContext& ctx, std::string* o) {
                  "rdb_last_load_keys_loaded"}) {
     Kv(o, k, 0);
   }
-  Kv(o, "aof_enabled", int(ctx.config().appendonly));
+  Kv(o, "aof_enabled", int(aof.enabled));
   Kv(o, "aof_rewrite_in_progress", 0);
   Kv(o, "aof_rewrite_scheduled", 0);
   Kv(o, "aof_last_rewrite_time_sec", -1);
@@ -227,10 +244,18 @@ void PersistenceSection(const CommandContext& ctx, std::string* o) {
   Kv(o, "aof_last_bgrewrite_status", "ok");
   Kv(o, "aof_rewrites", 0);
   Kv(o, "aof_rewrites_consecutive_failures", 0);
-  Kv(o, "aof_last_write_status", "ok");
+  Kv(o, "aof_last_write_status", aof.last_write_ok ? "ok" : "err");
   Kv(o, "aof_last_cow_size", 0);
   Kv(o, "module_fork_in_progress", 0);
   Kv(o, "module_fork_last_cow_size", 0);
+  if (aof.enabled) {  // Redis prints these only when the AOF is on
+    Kv(o, "aof_current_size", aof.current_size);
+    Kv(o, "aof_base_size", aof.base_size);
+    Kv(o, "aof_pending_rewrite", 0);
+    Kv(o, "aof_buffer_length", aof.buffer_length);
+    Kv(o, "aof_pending_bio_fsync", aof.pending_bio_fsync);
+    Kv(o, "aof_delayed_fsync", aof.delayed_fsync);
+  }
 }
 
 void StatsSection(const CommandContext& ctx, std::string* o) {
@@ -259,16 +284,21 @@ void StatsSection(const CommandContext& ctx, std::string* o) {
   }
   Kv(o, "keyspace_hits", s.keyspace_hits);
   Kv(o, "keyspace_misses", s.keyspace_misses);
+  const pubsub::Registry& ps = ctx.server()->pubsub;
+  Kv(o, "pubsub_channels", ps.NumChannels(pubsub::Kind::kChannel));
+  Kv(o, "pubsub_patterns", ps.NumPatterns());
+  Kv(o, "pubsubshard_channels", ps.NumChannels(pubsub::Kind::kShard));
   for (auto k :
-       {"pubsub_channels", "pubsub_patterns", "pubsubshard_channels", "latest_fork_usec",
-        "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
-        "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
-        "total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
-        "tracking_total_items", "tracking_total_prefixes"}) {
+       {"latest_fork_usec", "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
+        "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
+        "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time",
+        "tracking_total_keys", "tracking_total_items", "tracking_total_prefixes"}) {
     Kv(o, k, 0);
   }
   Kv(o, "unexpected_error_replies", s.unexpected_error_replies);
   Kv(o, "total_error_replies", s.total_error_replies);
+  // Redis 7.4's name; reported early because slow subscribers are dropped for it.
+  Kv(o, "client_output_buffer_limit_disconnections", s.client_output_buffer_limit_disconnections);
   for (auto k :
        {"dump_payload_sanitizations", "total_reads_processed", "total_writes_processed",
         "io_threaded_reads_processed", "io_threaded_writes_processed", "reply_buffer_shrinks",

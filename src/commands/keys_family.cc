@@ -35,6 +35,7 @@ void Del(CmdArgs args, CommandContext* ctx) {
   for (size_t i = 1; i < args.size(); ++i) {
     if (ctx->db().Erase(args[i], ctx->now_ms())) {
       ctx->KeyModified(args[i]);
+      ctx->Notify(notify::kGeneric, "del", args[i]);
       ++deleted;
     }
   }
@@ -79,6 +80,10 @@ void RenameGeneric(CmdArgs args, CommandContext* ctx, bool nx) {
   db.Rename(from, to);
   ctx->KeyModified(from);
   ctx->KeyModified(to);
+  // Redis: dbAdd(dst) says "new" first, then rename_from / rename_to.
+  ctx->Notify(notify::kNew, "new", to);
+  ctx->Notify(notify::kGeneric, "rename_from", from);
+  ctx->Notify(notify::kGeneric, "rename_to", to);
   nx ? ctx->rb()->Integer(1) : ctx->rb()->Ok();
 }
 
@@ -130,6 +135,8 @@ void Copy(CmdArgs args, CommandContext* ctx) {
   const Entry* e = src.Peek(key, ctx->now_ms());
   dst.InsertCopy(new_key, *e);
   ctx->KeyModified(dst_index, new_key);
+  ctx->Notify(notify::kNew, "new", dst_index, new_key);
+  ctx->Notify(notify::kGeneric, "copy_to", dst_index, new_key);
   ctx->rb()->Integer(1);
 }
 
@@ -148,6 +155,9 @@ void Move(CmdArgs args, CommandContext* ctx) {
   src.MoveTo(key, &dst);
   ctx->KeyModified(src_index, key);
   ctx->KeyModified(dst_index, key);
+  ctx->Notify(notify::kNew, "new", dst_index, key);
+  ctx->Notify(notify::kGeneric, "move_from", src_index, key);
+  ctx->Notify(notify::kGeneric, "move_to", dst_index, key);
   ctx->rb()->Integer(1);
 }
 
@@ -293,10 +303,13 @@ void ExpireGeneric(CmdArgs args, CommandContext* ctx, int64_t base_ms, bool seco
   // loading, so replaying a log keeps what it is told.
   if (when <= ctx->now_ms() && !ctx->server()->loading) {
     db.Erase(key, ctx->now_ms());
+    ctx->KeyModified(key);
+    ctx->Notify(notify::kGeneric, "del", key);
   } else {
     db.SetExpire(e, when);
+    ctx->KeyModified(key);
+    ctx->Notify(notify::kGeneric, "expire", key);
   }
-  ctx->KeyModified(key);
   ctx->rb()->Integer(1);
 }
 
@@ -344,6 +357,7 @@ void Persist(CmdArgs args, CommandContext* ctx) {
   if (e == nullptr || e->expire_at_ms() == 0) return ctx->rb()->Integer(0);
   db.SetExpire(e, 0);
   ctx->KeyModified(args[1]);
+  ctx->Notify(notify::kGeneric, "persist", args[1]);
   ctx->rb()->Integer(1);
 }
 

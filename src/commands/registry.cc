@@ -8,6 +8,7 @@ void RegisterAllCommands(CommandRegistry* r) {
   RegisterKeysFamily(r);
   RegisterStringFamily(r);
   RegisterTransactionFamily(r);
+  RegisterPubsubFamily(r);
 }
 
 }  // namespace brisk::cmd

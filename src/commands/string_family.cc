@@ -182,6 +182,9 @@ void SetGeneric(CommandContext* ctx, std::string_view key, std::string_view valu
   e = StoreString(db, e, key, value, opt.flags & kKeepTtl);
   if (opt.has_expire) db.SetExpire(e, deadline);
   ctx->KeyModified(key);
+  if (!found) ctx->Notify(notify::kNew, "new", key);
+  ctx->Notify(notify::kString, "set", key);
+  if (opt.has_expire) ctx->Notify(notify::kGeneric, "expire", key);
   if (opt.flags & kSetGet) return;
   if (reply == SetReply::kOneOrZero) return ctx->rb()->Integer(1);
   ctx->rb()->Ok();
@@ -225,12 +228,17 @@ void GetSet(CmdArgs args, CommandContext* ctx) {
   if (!ReplyValue(ctx, args[1], &e)) return;
   StoreString(ctx->db(), e, args[1], args[2], false);
   ctx->KeyModified(args[1]);
+  if (e == nullptr) ctx->Notify(notify::kNew, "new", args[1]);
+  ctx->Notify(notify::kString, "set", args[1]);
 }
 
 void GetDel(CmdArgs args, CommandContext* ctx) {
   Entry* e;
   if (!ReplyValue(ctx, args[1], &e) || e == nullptr) return;
-  if (ctx->db().Erase(args[1], ctx->now_ms())) ctx->KeyModified(args[1]);
+  if (ctx->db().Erase(args[1], ctx->now_ms())) {
+    ctx->KeyModified(args[1]);
+    ctx->Notify(notify::kGeneric, "del", args[1]);
+  }
 }
 
 void GetEx(CmdArgs args, CommandContext* ctx) {
@@ -254,12 +262,15 @@ void GetEx(CmdArgs args, CommandContext* ctx) {
     // An absolute deadline already in the past deletes the key (checkAlreadyExpired).
     db.Erase(args[1], ctx->now_ms());
     ctx->KeyModified(args[1]);
+    ctx->Notify(notify::kGeneric, "del", args[1]);
   } else if (opt.has_expire) {
     db.SetExpire(e, deadline);
     ctx->KeyModified(args[1]);
+    ctx->Notify(notify::kGeneric, "expire", args[1]);
   } else if ((opt.flags & kPersist) && e->expire_at_ms() != 0) {
     db.SetExpire(e, 0);
     ctx->KeyModified(args[1]);
+    ctx->Notify(notify::kGeneric, "persist", args[1]);
   }
 }
 
@@ -286,8 +297,11 @@ void MSetGeneric(CmdArgs args, CommandContext* ctx, bool nx) {
     }
   }
   for (size_t i = 1; i < args.size(); i += 2) {
-    StoreString(db, db.Find(args[i], ctx->now_ms()), args[i], args[i + 1], false);
+    Entry* e = db.Find(args[i], ctx->now_ms());
+    StoreString(db, e, args[i], args[i + 1], false);
     ctx->KeyModified(args[i]);
+    if (e == nullptr) ctx->Notify(notify::kNew, "new", args[i]);
+    ctx->Notify(notify::kString, "set", args[i]);
   }
   if (nx) return ctx->rb()->Integer(1);
   ctx->rb()->Ok();
@@ -328,6 +342,8 @@ void IncrDecr(CommandContext* ctx, std::string_view key, int64_t incr) {
     db.InsertString(key, std::string_view(buf, FormatInt64(value, buf)));
   }
   ctx->KeyModified(key);
+  if (e == nullptr) ctx->Notify(notify::kNew, "new", key);
+  ctx->Notify(notify::kString, "incrby", key);  // INCR, DECR, INCRBY, DECRBY alike
   ctx->rb()->Integer(value);
 }
 
@@ -372,6 +388,8 @@ void IncrByFloat(CmdArgs args, CommandContext* ctx) {
   std::string_view text(buf, len);
   StoreString(db, e, args[1], text, true);
   ctx->KeyModified(args[1]);
+  if (e == nullptr) ctx->Notify(notify::kNew, "new", args[1]);
+  ctx->Notify(notify::kString, "incrbyfloat", args[1]);
   ctx->rb()->Bulk(text);
 }
 
@@ -392,6 +410,8 @@ void Append(CmdArgs args, CommandContext* ctx) {
     total = db.Append(e, args[2]);
   }
   ctx->KeyModified(args[1]);
+  if (e == nullptr) ctx->Notify(notify::kNew, "new", args[1]);
+  ctx->Notify(notify::kString, "append", args[1]);
   ctx->rb()->Integer(int64_t(total));
 }
 
@@ -432,6 +452,7 @@ void SetRange(CmdArgs args, CommandContext* ctx) {
   std::string_view value = args[3];
   Db& db = ctx->db();
   Entry* e = db.Find(args[1], ctx->now_ms());
+  bool created = e == nullptr;
   if (e == nullptr) {
     // Setting nothing on a missing key creates nothing.
     if (value.empty()) return ctx->rb()->Integer(0);
@@ -448,6 +469,8 @@ void SetRange(CmdArgs args, CommandContext* ctx) {
   }
   size_t len = db.SetRange(e, size_t(offset), value);
   ctx->KeyModified(args[1]);
+  if (created) ctx->Notify(notify::kNew, "new", args[1]);
+  ctx->Notify(notify::kString, "setrange", args[1]);
   ctx->rb()->Integer(int64_t(len));
 }
 

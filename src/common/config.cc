@@ -2,8 +2,10 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <fstream>
 
+#include "common/keyspace_events.h"
 #include "common/numbers.h"
 
 namespace brisk {
@@ -54,8 +56,83 @@ ConfigOption Enum(std::string_view name, std::string Config::*f, bool mut,
   return o;
 }
 
+ConfigOption Custom(std::string_view name, bool mut, CustomSet set, CustomGet get) {
+  ConfigOption o;
+  o.name = name;
+  o.type = ConfigType::kCustom;
+  o.mutable_at_runtime = mut;
+  o.custom_set = set;
+  o.custom_get = get;
+  return o;
+}
+
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool SetNotifyKeyspaceEvents(Config* c, std::string_view value, std::string* error) {
+  uint32_t flags;
+  if (!notify::ParseFlags(value, &flags)) {
+    *error = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    return false;
+  }
+  c->notify_keyspace_events = flags;
+  return true;
+}
+
+std::string GetNotifyKeyspaceEvents(const Config& c) {
+  return notify::FlagsToString(c.notify_keyspace_events);
+}
+
+// Redis's setConfigClientOutputBufferLimitOption: groups of four words, each group
+// replacing one class's limits; all groups are validated before any is applied.
+bool SetClientOutputBufferLimit(Config* c, std::string_view value, std::string* error) {
+  std::vector<std::string> words;
+  if (!SplitArgs(value, &words) || words.size() % 4 != 0) {
+    *error = "Wrong number of arguments in buffer limit configuration.";
+    return false;
+  }
+  ObufLimit limits[kObufClasses];
+  std::copy(std::begin(c->obuf_limits), std::end(c->obuf_limits), limits);
+  for (size_t k = 0; k < words.size(); k += 4) {
+    int cls;
+    if (EqualsNoCase(words[k], "normal")) {
+      cls = kObufNormal;
+    } else if (EqualsNoCase(words[k], "replica") || EqualsNoCase(words[k], "slave")) {
+      cls = kObufReplica;
+    } else if (EqualsNoCase(words[k], "pubsub")) {
+      cls = kObufPubSub;
+    } else {
+      *error = "Invalid client class specified in buffer limit configuration.";
+      return false;
+    }
+    ObufLimit l;
+    int64_t secs;
+    if (!ParseMemSize(words[k + 1], &l.hard_bytes) || !ParseMemSize(words[k + 2], &l.soft_bytes) ||
+        !ParseInt64(words[k + 3], &secs) || secs < 0) {
+      *error = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      return false;
+    }
+    l.soft_seconds = secs;
+    limits[cls] = l;
+  }
+  std::copy(std::begin(limits), std::end(limits), c->obuf_limits);
+  return true;
+}
+
+// Redis's order and names: normal, slave, pubsub.
+std::string GetClientOutputBufferLimit(const Config& c) {
+  static constexpr std::pair<int, const char*> kOrder[] = {
+      {kObufNormal, "normal"}, {kObufReplica, "slave"}, {kObufPubSub, "pubsub"}};
+  std::string s;
+  for (auto [cls, name] : kOrder) {
+    const ObufLimit& l = c.obuf_limits[cls];
+    if (!s.empty()) s += ' ';
+    s += name;
+    s += ' ' + std::to_string(l.hard_bytes) + ' ' + std::to_string(l.soft_bytes) + ' ' +
+         std::to_string(l.soft_seconds);
+  }
+  return s;
 }
 
 int HexValue(char c) {
@@ -97,11 +174,16 @@ ConfigRegistry::ConfigRegistry(Config* config) : config_(config) {
       Int("slowlog-log-slower-than", &Config::slowlog_log_slower_than, true, -1, INT64_MAX),
       Int("slowlog-max-len", &Config::slowlog_max_len, true, 0, INT64_MAX),
       Str("save", &Config::save, true),
-      Bool("appendonly", &Config::appendonly, false),
+      Bool("appendonly", &Config::appendonly, true),
       Enum("appendfsync", &Config::appendfsync, true, {"always", "everysec", "no"}),
       Str("appendfilename", &Config::appendfilename, false),
-      Str("notify-keyspace-events", &Config::notify_keyspace_events, false),
+      Bool("aof-load-truncated", &Config::aof_load_truncated, true),
+      Int("auto-aof-rewrite-percentage", &Config::auto_aof_rewrite_percentage, true, 0, INT64_MAX),
+      Mem("auto-aof-rewrite-min-size", &Config::auto_aof_rewrite_min_size, true),
       Bool("lazyfree-lazy-user-flush", &Config::lazyfree_lazy_user_flush, true),
+      Custom("notify-keyspace-events", true, SetNotifyKeyspaceEvents, GetNotifyKeyspaceEvents),
+      Custom("client-output-buffer-limit", true, SetClientOutputBufferLimit,
+             GetClientOutputBufferLimit),
   };
 }
 
@@ -179,6 +261,9 @@ bool ConfigRegistry::Set(std::string_view name, std::string_view value, bool at_
     case ConfigType::kString:
       config_->*(o->s) = std::string(value);
       break;
+    case ConfigType::kCustom:
+      if (!o->custom_set(config_, value, error)) return false;
+      break;
   }
   for (auto& [hook_name, hook] : hooks_) {
     if (hook_name == o->name && !hook(error)) {
@@ -197,6 +282,7 @@ std::string ConfigRegistry::Get(const ConfigOption& o) const {
     case ConfigType::kMemSize: return std::to_string(config_->*(o.u));
     case ConfigType::kString:
     case ConfigType::kEnum: return config_->*(o.s);
+    case ConfigType::kCustom: return o.custom_get(*config_);
   }
   return {};
 }

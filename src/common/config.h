@@ -21,6 +21,15 @@
 
 namespace brisk {
 
+// client-output-buffer-limit <class> <hard> <soft> <soft-seconds>; 0 disables a limit.
+enum ObufClass : uint8_t { kObufNormal = 0, kObufReplica = 1, kObufPubSub = 2 };
+inline constexpr int kObufClasses = 3;
+struct ObufLimit {
+  uint64_t hard_bytes = 0;
+  uint64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
+
 struct Config {
   // network
   std::string bind = "127.0.0.1 -::1";
@@ -56,11 +65,27 @@ struct Config {
   bool appendonly = false;
   std::string appendfsync = "everysec";
   std::string appendfilename = "appendonly.aof";
-  std::string notify_keyspace_events;
+  // Append log (server/persistence.h). Unlike Redis (default yes, where it only forgives a
+  // truncated tail), it means: load a log corrupted in the middle up to the damage.
+  bool aof_load_truncated = false;
+  int64_t auto_aof_rewrite_percentage = 100;              // stored; rewrite not yet built
+  uint64_t auto_aof_rewrite_min_size = 64ull * 1024 * 1024;  // stored; rewrite not yet built
   bool lazyfree_lazy_user_flush = false;
+  // notifications (notify-keyspace-events): common/keyspace_events.h bits
+  uint32_t notify_keyspace_events = 0;
+  // client-output-buffer-limit, indexed by ObufClass; Redis's defaults.
+  ObufLimit obuf_limits[kObufClasses] = {
+      {0, 0, 0},                                        // normal
+      {256ull * 1024 * 1024, 64ull * 1024 * 1024, 60},  // replica
+      {32ull * 1024 * 1024, 8ull * 1024 * 1024, 60},    // pubsub
+  };
 };
 
-enum class ConfigType : uint8_t { kBool, kInt, kMemSize, kString, kEnum };
+// kCustom rows parse and print through these (multi-field or normalised values).
+using CustomSet = bool (*)(Config* config, std::string_view value, std::string* error);
+using CustomGet = std::string (*)(const Config& config);
+
+enum class ConfigType : uint8_t { kBool, kInt, kMemSize, kString, kEnum, kCustom };
 
 struct ConfigOption {
   std::string_view name;
@@ -74,6 +99,8 @@ struct ConfigOption {
   int64_t Config::*i = nullptr;
   uint64_t Config::*u = nullptr;
   std::string Config::*s = nullptr;
+  CustomSet custom_set = nullptr;  // kCustom
+  CustomGet custom_get = nullptr;
 };
 
 class ConfigRegistry {

@@ -82,6 +82,7 @@ void Connection::ProcessInput() {
       read_buf_.Consume(consumed);
       continue;
     }
+    size_t reply_start = out_.size();
     cmd::Outcome out = dispatcher.Execute(&client_, cmd::CmdArgs(args_), &rb_, now);
     if (out == cmd::Outcome::kPaused) {
       // Not consumed: the command runs again when the pause ends.
@@ -90,7 +91,12 @@ void Connection::ProcessInput() {
       server_->AddPaused(this);
       break;
     }
+    // Invariant 5: this reply was produced after every effect logged so far.
+    if (uint64_t lsn = server_->persistence().ReplyBarrier(); lsn != 0) {
+      barriers_.Add(reply_start, lsn);
+    }
     read_buf_.Consume(consumed);
+    if (!CheckOutputLimit()) return;
     rb_.set_protocol(client_.resp);  // HELLO may have switched it
     if (client_.close_after_reply) {
       CloseAfterReply();
@@ -128,20 +134,62 @@ void Connection::MarkOutput() {
 }
 
 void Connection::Send(std::string_view bytes) {
-  if (state_ == State::kClosed) return;
+  if (state_ == State::kClosed || dropped_) return;
   out_.append(bytes);
-  MarkOutput();
+  if (CheckOutputLimit()) MarkOutput();
+}
+
+// Redis's checkClientOutputBufferLimits + closeClientOnOutputBufferLimitReached.
+bool Connection::CheckOutputLimit() {
+  if (dropped_) return false;
+  const Config& cfg = *server_->context().config;
+  const ObufLimit& limit = cfg.obuf_limits[client_.subscriptions > 0 ? kObufPubSub : kObufNormal];
+  if (limit.hard_bytes == 0 && limit.soft_bytes == 0) return true;
+  size_t used = output_bytes();
+  bool hard = limit.hard_bytes != 0 && used >= limit.hard_bytes;
+  bool soft = false;
+  if (limit.soft_bytes != 0 && used >= limit.soft_bytes) {
+    int64_t now = clock::CachedUnixMs();
+    if (soft_limit_since_ms_ == 0) {
+      soft_limit_since_ms_ = now;
+    } else {
+      soft = now - soft_limit_since_ms_ > limit.soft_seconds * 1000;
+    }
+  } else {
+    soft_limit_since_ms_ = 0;
+  }
+  if (!hard && !soft) return true;
+  LOG_WARNING(
+      "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output "
+      "buffer limits (%s limit, %zu bytes pending).",
+      (unsigned long long)client_.id, client_.addr.c_str(), hard ? "hard" : "soft", used);
+  ++server_->context().stats.client_output_buffer_limit_disconnections;
+  dropped_ = true;
+  std::string().swap(out_);  // free the memory now; inflight_ goes when the write is cancelled
+  CloseAfterReply();         // stops reading; Flush() closes without writing (dropped_)
+  return false;
 }
 
 void Connection::Flush() {
   flush_pending_ = false;
+  if (dropped_) {
+    Close();  // a pending uv_write is cancelled by uv_close
+    return;
+  }
   if (state_ == State::kClosed || writing_) return;
   if (out_.empty()) {
     if (state_ == State::kClosing) Close();
     MaybeResumeReading();
     return;
   }
-  uv_buf_t b = uv_buf_init(out_.data(), unsigned(out_.size()));
+  // Invariant 5: only what the append log released may go.
+  size_t sendable = out_.size();
+  if (!barriers_.empty()) {
+    sendable = barriers_.Sendable(out_.size(), server_->persistence().released_lsn());
+    if (sendable < out_.size()) server_->WaitForRelease(this);
+    if (sendable == 0) return;
+  }
+  uv_buf_t b = uv_buf_init(out_.data(), unsigned(sendable));
   int n = uv_try_write(handle(), &b, 1);
   if (n < 0 && n != UV_EAGAIN) {
     Close();
@@ -149,14 +197,26 @@ void Connection::Flush() {
   }
   size_t done = n > 0 ? size_t(n) : 0;
   server_->context().stats.net_output_bytes += done;
+  barriers_.Consume(sendable);
   if (done == out_.size()) {
     out_.clear();
     if (state_ == State::kClosing) Close();
     MaybeResumeReading();
     return;
   }
-  inflight_.swap(out_);
-  out_.clear();
+  if (sendable < out_.size()) {
+    // The tail waits for the log: it stays in out_; the released head goes.
+    inflight_.assign(out_, 0, sendable);
+    out_.erase(0, sendable);
+    if (done == sendable) {
+      inflight_.clear();
+      MaybeResumeReading();
+      return;
+    }
+  } else {
+    inflight_.swap(out_);
+    out_.clear();
+  }
   inflight_off_ = done;
   b = uv_buf_init(inflight_.data() + done, unsigned(inflight_.size() - done));
   write_req_.data = this;

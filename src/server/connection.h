@@ -18,6 +18,14 @@
 //   2. out_ (pending) and inflight_ (being written by uv_write) swap roles; their
 //      capacity is reused, so steady-state replies allocate nothing.
 //   3. At most one uv_write is in flight per connection.
+//   4. Output buffer limits (client-output-buffer-limit) are checked on every append
+//      from outside the read path (Send: pub/sub messages, MONITOR) and after every
+//      command. A client over its limit is never closed synchronously (a pub/sub fan-out
+//      may be iterating over it): its pending output is freed at once, nothing more is
+//      queued, and the close happens at the next flush (same loop turn, uv_check).
+//   5. Only the prefix of out_ that the append log released (ReplyBarriers, server/
+//      persistence.h) is written; a connection holding output back is flushed again
+//      when the release advances.
 #pragma once
 
 #include <uv.h>
@@ -29,6 +37,7 @@
 #include "resp/parser.h"
 #include "resp/reply.h"
 #include "server/buffer.h"
+#include "server/reply_barriers.h"
 
 namespace brisk::server {
 
@@ -58,6 +67,7 @@ class Connection {
   void Resume();
 
   size_t output_bytes() const { return out_.size() + (inflight_.size() - inflight_off_); }
+  bool dropped() const { return dropped_; }
   int64_t last_interaction_ms() const { return client_.last_interaction_ms; }
 
  private:
@@ -70,6 +80,8 @@ class Connection {
   void ProtocolError(Err err, std::string_view arg);
   void MarkOutput();
   void MaybeResumeReading();
+  // Invariant 4. Returns false if the client was dropped.
+  bool CheckOutputLimit();
 
   Server* server_;
   union {
@@ -80,10 +92,13 @@ class Connection {
   bool reading_ = false;
   bool flush_pending_ = false;
   bool writing_ = false;
+  bool dropped_ = false;             // over its output buffer limit; closes at next flush
+  int64_t soft_limit_since_ms_ = 0;  // when output first reached the soft limit (0: below)
   IoBuffer read_buf_;
   resp::Parser parser_;
   std::vector<std::string_view> args_;
   std::string out_;
+  ReplyBarriers barriers_;  // which prefix of out_ the append log has released
   std::string inflight_;
   size_t inflight_off_ = 0;
   resp::ReplyBuilder rb_;

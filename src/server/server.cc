@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/clock.h"
+#include "common/keyspace_events.h"
 #include "common/log.h"
 #include "server/connection.h"
 
@@ -81,6 +82,12 @@ Server::Server(Config* config, ConfigRegistry* registry, std::string config_file
   ctx_.watches = &watches_;
   ctx_.dispatcher = &dispatcher_;
   ctx_.run_id = RandomHex(40);
+  persistence_ = std::make_unique<Persistence>(&loop_, &ctx_, registry_);
+  persistence_->set_on_release([this] {
+    // Duplicates are harmless: a second Flush finds nothing to do.
+    for (Connection* c : release_waiters_) ScheduleFlush(c);
+    release_waiters_.clear();
+  });
   registry_->OnChange("loglevel", [this](std::string*) {
     log::Level level;
     if (log::ParseLevel(config_->loglevel, &level)) log::SetLevel(level);
@@ -116,6 +123,8 @@ int Server::Run() {
   uv_signal_start(&sigint_, OnSignal, SIGINT);
   uv_signal_start(&sigterm_, OnSignal, SIGTERM);
   signal(SIGPIPE, SIG_IGN);
+  // Replays the append log: clients that connect meanwhile get -LOADING.
+  if (!persistence_->Start()) return 1;
 
   LOG_NOTICE("Ready to accept connections tcp (port %lld)", (long long)config_->port);
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -252,14 +261,19 @@ void Server::OnConnectionClosed(Connection* c) {
   cmd::ClientState* cs = &c->client();
   clients_.erase(cs->id);
   watches_.UnwatchAll(cs);
+  ctx_.pubsub.UnsubscribeAll(cs);
   auto& m = ctx_.monitors;
   m.erase(std::remove(m.begin(), m.end(), cs), m.end());
   flush_list_.erase(std::remove(flush_list_.begin(), flush_list_.end(), c), flush_list_.end());
+  auto& w = release_waiters_;
+  w.erase(std::remove(w.begin(), w.end(), c), w.end());
   paused_.erase(std::remove(paused_.begin(), paused_.end(), c), paused_.end());
 }
 
 void Server::OnCheck(uv_check_t* h) {
   auto* self = static_cast<Server*>(h->data);
+  // Hand this turn's log batches to the writer first: replies wait on their LSNs.
+  self->persistence_->BeforeFlush();
   // Flush may close connections, which edits flush_list_; work on a snapshot.
   std::vector<Connection*> list;
   list.swap(self->flush_list_);
@@ -347,6 +361,9 @@ void Server::BeginShutdown() {
   }
   listeners_.clear();
   if (!config_->unixsocket.empty()) unlink(config_->unixsocket.c_str());
+  // Write and fdatasync the append log before the last replies go out (they may be
+  // waiting for it), as Redis flushes its AOF in prepareForShutdown.
+  persistence_->Shutdown();
   uv_timer_stop(&cron_);
   uv_timer_stop(&expire_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
@@ -436,8 +453,17 @@ size_t Server::Rss() const {
   return resident * size_t(sysconf(_SC_PAGESIZE));
 }
 
-void Server::OnKeyRemoved(int db_index, std::string_view key, engine::RemoveReason) {
+// Lazy expiry (inside a command's lookup), the active cycle and eviction all end here,
+// so "expired"/"evicted" events fire whichever removed the key (Redis's
+// deleteExpiredKeyAndPropagate / performEvictions).
+void Server::OnKeyRemoved(int db_index, std::string_view key, engine::RemoveReason reason) {
   if (!watches_.empty()) watches_.Touch(db_index, key);
+  if (ctx_.effects != nullptr) ctx_.effects->KeyRemoved(db_index, key);
+  bool expired = reason == engine::RemoveReason::kExpired;
+  uint32_t type = expired ? notify::kExpired : notify::kEvicted;
+  if (config_->notify_keyspace_events & type) {
+    cmd::NotifyKeyspaceEvent(&ctx_, type, expired ? "expired" : "evicted", db_index, key);
+  }
 }
 
 }  // namespace brisk::server

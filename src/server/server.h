@@ -24,6 +24,7 @@
 #include "common/config.h"
 #include "engine/keyspace.h"
 #include "resp/parser.h"
+#include "server/persistence.h"
 
 namespace brisk::server {
 
@@ -44,6 +45,10 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   void ScheduleFlush(Connection* c) { flush_list_.push_back(c); }
   void OnConnectionClosed(Connection* c);
   void AddPaused(Connection* c) { paused_.push_back(c); }
+  // The append log; Connection asks it for reply barriers (server/persistence.h).
+  Persistence& persistence() { return *persistence_; }
+  // c holds output back until the append log releases it; flushed again on release.
+  void WaitForRelease(Connection* c) { release_waiters_.push_back(c); }
   resp::ParserLimits parser_limits() const;
 
   // ---- cmd::ServerHooks
@@ -98,6 +103,8 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   std::map<uint64_t, Connection*> clients_;
   std::vector<Connection*> flush_list_;
   std::vector<Connection*> paused_;
+  std::vector<Connection*> release_waiters_;
+  std::unique_ptr<Persistence> persistence_;  // after ctx_: it points into it
   uint64_t next_client_id_ = 1;
   int64_t start_ms_ = 0;
   int expire_db_cursor_ = 0;

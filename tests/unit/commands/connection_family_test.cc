@@ -274,7 +274,8 @@ TEST_CASE("CLIENT INFO and LIST line format", "[connection]") {
 TEST_CASE("CLIENT LIST filters and RESP3 verbatim", "[connection]") {
   Harness h;
   cmd::ClientState other = MakeClient(2, "10.0.0.2:4000");
-  other.subscriptions = 2;
+  h.server().pubsub.Subscribe(&other, pubsub::Kind::kChannel, "a");
+  h.server().pubsub.PSubscribe(&other, "b*");
   other.last_cmd = "subscribe";
   other.name = "sub";
   h.hooks().clients.push_back(&other);
@@ -283,7 +284,7 @@ TEST_CASE("CLIENT LIST filters and RESP3 verbatim", "[connection]") {
   CHECK(all.find("id=1 ") == 0);
   CHECK(all.find("\nid=2 addr=10.0.0.2:4000 ") != std::string::npos);
   CHECK(all.find("name=sub ") != std::string::npos);
-  CHECK(all.find("flags=P db=0 sub=2 ") != std::string::npos);
+  CHECK(all.find("flags=P db=0 sub=1 psub=1 ssub=0 ") != std::string::npos);
   CHECK(all.find("cmd=subscribe ") != std::string::npos);
 
   std::string pubsub = BulkPayload(h.Run({"client", "list", "TYPE", "pubsub"}));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,11 +21,15 @@ class FakeHooks : public cmd::ServerHooks {
  public:
   std::vector<cmd::ClientState*> clients;
   std::vector<cmd::ClientState*> killed;
-  std::string sent;
+  std::string sent;                                        // everything sent to anyone
+  std::map<const cmd::ClientState*, std::string> sent_to;  // per recipient
   bool shutdown = false;
   std::vector<cmd::ClientState*> Clients() override { return clients; }
   void KillClient(cmd::ClientState* c) override { killed.push_back(c); }
-  void SendTo(cmd::ClientState*, std::string_view bytes) override { sent.append(bytes); }
+  void SendTo(cmd::ClientState* c, std::string_view bytes) override {
+    sent.append(bytes);
+    sent_to[c].append(bytes);
+  }
   void RequestShutdown() override { shutdown = true; }
   void PauseClients(int64_t, bool) override {}
   void UnpauseClients() override {}
@@ -38,6 +43,20 @@ class FakeHooks : public cmd::ServerHooks {
   std::string_view Executable() const override { return "/usr/bin/brisk-server"; }
 };
 
+// Publishes "expired"/"evicted" for keys the engine removes, as the server does.
+class NotifyingObserver : public engine::KeyObserver {
+ public:
+  explicit NotifyingObserver(cmd::ServerContext* server) : server_(server) {}
+  void OnKeyRemoved(int db, std::string_view key, engine::RemoveReason reason) override {
+    bool expired = reason == engine::RemoveReason::kExpired;
+    cmd::NotifyKeyspaceEvent(server_, expired ? notify::kExpired : notify::kEvicted,
+                             expired ? "expired" : "evicted", db, key);
+  }
+
+ private:
+  cmd::ServerContext* server_;
+};
+
 class Harness {
  public:
   Harness() : registry_(&config_), keyspace_(16, engine::EngineOptions{}), dispatcher_(&server_) {
@@ -49,6 +68,7 @@ class Harness {
     server_.hooks = &hooks_;
     server_.watches = &watches_;
     server_.dispatcher = &dispatcher_;
+    keyspace_.set_observer(&observer_);
     client_.id = 1;
     client_.authenticated = true;
     client_.addr = "127.0.0.1:50000";
@@ -85,6 +105,7 @@ class Harness {
   FakeHooks hooks_;
   cmd::ServerContext server_;
   cmd::Dispatcher dispatcher_;
+  NotifyingObserver observer_{&server_};
   cmd::ClientState client_;
   int64_t now_ms_ = 0;
 };

@@ -1,4 +1,5 @@
 #include "common/config.h"
+#include "common/keyspace_events.h"
 
 #include <catch2/catch.hpp>
 #include <unistd.h>
@@ -80,4 +81,29 @@ TEST_CASE("SplitArgs follows sdssplitargs quoting", "[config]") {
   REQUIRE(w == std::vector<std::string>{"set", "a b", "c d", "A\n"});
   REQUIRE_FALSE(brisk::SplitArgs(R"(set "abc)", &w));
   REQUIRE_FALSE(brisk::SplitArgs(R"(set "a"b)", &w));
+}
+
+TEST_CASE("notify-keyspace-events flags parse and normalise like Redis", "[config]") {
+  using namespace brisk::notify;
+  uint32_t f = 0;
+  REQUIRE(ParseFlags("AKE", &f));
+  CHECK(f == (kAll | kKeyspace | kKeyevent));
+  CHECK(FlagsToString(f) == "AKE");
+  REQUIRE(ParseFlags("EK$g", &f));
+  CHECK(FlagsToString(f) == "g$KE");
+  REQUIRE(ParseFlags("g$lshzxetdKE", &f));
+  CHECK(FlagsToString(f) == "AKE");
+  REQUIRE(ParseFlags("An", &f));
+  CHECK(FlagsToString(f) == "A");  // Redis hides 'n' next to 'A'
+  REQUIRE(ParseFlags("mnx", &f));
+  CHECK(FlagsToString(f) == "xnm");
+  REQUIRE(ParseFlags("T$", &f));
+  CHECK(FlagsToString(f) == "$T");
+  CHECK(ActiveClasses(f) == kString);
+  REQUIRE(ParseFlags("g$", &f));
+  CHECK(ActiveClasses(f) == 0);  // no channel kind: nothing is published
+  REQUIRE(ParseFlags("", &f));
+  CHECK(f == 0);
+  CHECK_FALSE(ParseFlags("Kq", &f));
+  CHECK_FALSE(ParseFlags("a", &f));
 }

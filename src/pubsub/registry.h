@@ -1,0 +1,130 @@
+// Pub/sub subscriptions: who listens to which channel, pattern and shard channel.
+// The registry knows nothing of RESP or sockets: publishing is "find the recipients";
+// the command layer encodes a message once per (protocol, kind) and hands the same
+// bytes to every recipient.
+//
+// Thread safety: loop thread only.
+//
+// Invariants:
+//   1. Exact channels (and shard channels) are indexed in hash maps: finding the
+//      subscribers of one channel is O(1) whatever else is subscribed. Only patterns
+//      are matched, one GlobMatch per distinct pattern, after a literal-prefix check.
+//   2. A channel or pattern is present in the index iff it has at least one subscriber;
+//      each subscriber appears at most once per channel/pattern, and a subscriber's own
+//      sets mirror the index exactly.
+//   3. Subscriber::subscriptions == channels + patterns + shard channels, maintained by
+//      the registry after every change (a non-zero value puts a RESP2 client in
+//      subscribed mode).
+//   4. Pointers returned by Find() and passed to ForEachMatchingPattern()'s callback are
+//      valid until the next Subscribe/Unsubscribe: delivery must not change the
+//      registry (the server closes over-limit clients after the fan-out, not during it).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/glob.h"
+
+namespace brisk::pubsub {
+
+// Heterogeneous lookup: find by string_view without building a std::string.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using NameSet = std::unordered_set<std::string, NameHash, std::equal_to<>>;
+
+// Exact-name namespaces: SUBSCRIBE/PUBLISH and SSUBSCRIBE/SPUBLISH never see each other.
+enum class Kind : uint8_t { kChannel = 0, kShard = 1 };
+
+// A client as the registry sees it. The command layer's ClientState derives from it;
+// the registry stores Subscriber pointers and never owns them.
+class Subscriber {
+ public:
+  // Invariant 3. Public so that state-only tests can fake a subscribed client.
+  size_t subscriptions = 0;
+
+  const NameSet& channels() const { return names_[size_t(Kind::kChannel)]; }
+  const NameSet& shard_channels() const { return names_[size_t(Kind::kShard)]; }
+  const NameSet& patterns() const { return patterns_; }
+  // The count Redis reports in (P)SUBSCRIBE/(P)UNSUBSCRIBE replies.
+  size_t channels_and_patterns() const { return channels().size() + patterns_.size(); }
+
+ private:
+  friend class Registry;
+  NameSet names_[2];
+  NameSet patterns_;
+};
+
+class Registry {
+ public:
+  Registry() = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Each returns true if the (un)subscription changed something.
+  bool Subscribe(Subscriber* s, Kind kind, std::string_view channel);
+  bool Unsubscribe(Subscriber* s, Kind kind, std::string_view channel);
+  bool PSubscribe(Subscriber* s, std::string_view pattern);
+  bool PUnsubscribe(Subscriber* s, std::string_view pattern);
+  // Drops every subscription of s (disconnect, RESET). No replies.
+  void UnsubscribeAll(Subscriber* s);
+
+  // Subscribers of exactly `channel`, or nullptr (invariants 1 and 4).
+  const std::vector<Subscriber*>* Find(Kind kind, std::string_view channel) const {
+    const auto& index = channels_[size_t(kind)];
+    auto it = index.find(channel);
+    return it == index.end() ? nullptr : &it->second;
+  }
+
+  bool has_patterns() const { return !patterns_.empty(); }
+
+  // Calls fn(pattern, subscribers) for every pattern matching `channel` (invariant 4).
+  template <class Fn>
+  void ForEachMatchingPattern(std::string_view channel, Fn&& fn) const {
+    for (const auto& [pattern, entry] : patterns_) {
+      if (channel.size() < entry.prefix_len ||
+          channel.compare(0, entry.prefix_len, pattern, 0, entry.prefix_len) != 0) {
+        continue;
+      }
+      if (entry.exact ? channel.size() == pattern.size() : GlobMatch(pattern, channel)) {
+        fn(std::string_view(pattern), entry.subscribers);
+      }
+    }
+  }
+
+  // PUBSUB introspection.
+  size_t NumSubscribers(Kind kind, std::string_view channel) const {
+    const auto* subs = Find(kind, channel);
+    return subs ? subs->size() : 0;
+  }
+  size_t NumPatterns() const { return patterns_.size(); }
+  size_t NumChannels(Kind kind) const { return channels_[size_t(kind)].size(); }
+  // Active channels of `kind` matching `pattern` (every one when pattern is null).
+  std::vector<std::string_view> Channels(Kind kind, const std::string_view* pattern) const;
+
+ private:
+  struct PatternEntry {
+    size_t prefix_len = 0;  // literal bytes every matching channel starts with
+    bool exact = false;     // the pattern has no special character
+    std::vector<Subscriber*> subscribers;
+  };
+  using ChannelIndex =
+      std::unordered_map<std::string, std::vector<Subscriber*>, NameHash, std::equal_to<>>;
+
+  static void Remove(std::vector<Subscriber*>* subs, Subscriber* s);
+  static void Recount(Subscriber* s) {
+    s->subscriptions = s->names_[0].size() + s->names_[1].size() + s->patterns_.size();
+  }
+
+  ChannelIndex channels_[2];
+  std::unordered_map<std::string, PatternEntry, NameHash, std::equal_to<>> patterns_;
+};
+
+}  // namespace brisk::pubsub

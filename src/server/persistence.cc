@@ -1,0 +1,325 @@
+#include "server/persistence.h"
+
+#include <cstring>
+#include <limits>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "log/file_io.h"
+#include "log/loader.h"
+
+namespace brisk::server {
+
+namespace {
+constexpr uint64_t kGateRecheckMs = 20;
+constexpr std::string_view kCreator = "brisk 0.1.0";
+}  // namespace
+
+Persistence::Persistence(uv_loop_t* loop, cmd::ServerContext* ctx, ConfigRegistry* registry)
+    : loop_(loop), ctx_(ctx), config_(ctx->config), recorder_(ctx->keyspace) {
+  ctx_->aof = this;
+  registry->OnChange("appendonly", [this](std::string* error) { return OnAppendonlyChange(error); });
+  registry->OnChange("appendfsync",
+                     [this](std::string* error) { return OnAppendfsyncChange(error); });
+}
+
+Persistence::~Persistence() {
+  // Shutdown() normally ran (Server::BeginShutdown); this covers an early exit. The
+  // handles belong to a loop that is being torn down: only the thread is stopped here.
+  if (writer_ != nullptr) (void)writer_->Shutdown();
+  ctx_->effects = nullptr;
+  ctx_->aof = nullptr;
+}
+
+bool Persistence::Start() {
+  if (!config_->appendonly) return true;
+  uint64_t last_lsn = 0;
+  std::string error;
+  if (applog::PosixFileSystem()->Exists(Path()) && !Load(Path(), /*pump=*/true, &last_lsn, &error)) {
+    LOG_WARNING("%s", error.c_str());
+    return false;
+  }
+  // A SHUTDOWN (or CONFIG SET appendonly no) may have arrived while loading.
+  if (closed_ || !config_->appendonly) return true;
+  if (!OpenWriter(last_lsn, &error)) {
+    LOG_WARNING("Can't open the append only file %s: %s", Path().c_str(), error.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool Persistence::Load(const std::string& path, bool pump, uint64_t* last_lsn,
+                       std::string* error) {
+  ctx_->effects = nullptr;  // invariant 2: replay never logs
+  ctx_->loading = true;
+  info_.loading_start_unix_s = clock::UnixMs() / 1000;
+  info_.loading_loaded_bytes = 0;
+  info_.loading_total_bytes = 0;
+  int64_t start_us = clock::MonotonicUs();
+
+  applog::LoadOptions options;
+  options.load_truncated = config_->aof_load_truncated;
+  applog::LogLoader loader(applog::PosixFileSystem(), options);
+  cmd::ClientState replay;  // Redis's fake AOF client
+  replay.authenticated = true;
+  replay.addr = "aof-replay";
+  std::string reply, replay_error;
+  uint64_t failed_lsn = 0;
+  int64_t now_ms = clock::UnixMs();
+  applog::LoadReport report = loader.Load(
+      path,
+      [&](uint64_t lsn, int db, std::span<const std::string_view> argv) {
+        if (cmd::ReplayEffect(ctx_, &replay, lsn, db, argv, now_ms, &reply, &replay_error)) {
+          return true;
+        }
+        failed_lsn = lsn;
+        return false;
+      },
+      [&](uint64_t done, uint64_t total) {
+        info_.loading_loaded_bytes = done;
+        info_.loading_total_bytes = total;
+        if (pump) {
+          // Early clients are answered (-LOADING, INFO) between chunks.
+          uv_run(loop_, UV_RUN_NOWAIT);
+          now_ms = clock::UpdateCachedTime();
+        }
+      });
+  ctx_->loading = false;
+  double secs = double(clock::MonotonicUs() - start_us) / 1e6;
+
+  switch (report.outcome) {
+    case applog::LoadOutcome::kClean:
+      LOG_NOTICE("DB loaded from append only file: %.3f seconds. %s", secs, report.message.c_str());
+      break;
+    case applog::LoadOutcome::kTornTail:
+      LOG_WARNING("!!! Warning: short read while loading the append only file. %s",
+                  report.message.c_str());
+      LOG_NOTICE("DB loaded from append only file: %.3f seconds", secs);
+      break;
+    case applog::LoadOutcome::kCorrupt:
+      *error = "Bad file format reading the append only file. " + report.message +
+               ". Refusing to start: run 'brisk-check-log --fix " + path +
+               "' to cut the log at the damage, or start with aof-load-truncated yes.";
+      return false;
+    case applog::LoadOutcome::kAborted:
+      *error = "Error replaying the append only file " + path + " at LSN " +
+               std::to_string(failed_lsn) + " (offset " + std::to_string(report.good_size) +
+               "): " + replay_error;
+      return false;
+    default:
+      *error = report.message;
+      return false;
+  }
+  *last_lsn = report.last_lsn;
+  info_.base_size = report.truncated ? report.good_size : report.file_size;
+  info_.current_size = info_.base_size;
+  return true;
+}
+
+bool Persistence::OpenWriter(uint64_t last_lsn, std::string* error) {
+  if (!applog::ParseFsyncPolicy(config_->appendfsync, &policy_)) {
+    *error = "bad appendfsync '" + config_->appendfsync + "'";
+    return false;
+  }
+  if (!handles_open_) {
+    uv_async_init(loop_, &async_, [](uv_async_t* h) {
+      static_cast<Persistence*>(h->data)->OnWriterEvent();
+    });
+    async_.data = this;
+    uv_timer_init(loop_, &gate_timer_);
+    gate_timer_.data = this;
+    handles_open_ = true;
+  }
+  // New records continue above everything loaded (the keyspace LSN was caught up).
+  uint64_t last = std::max(last_lsn, recorder_.last_lsn());
+  recorder_.set_last_lsn(last);
+  applog::LogWriterOptions options;
+  options.policy = policy_;
+  options.base_lsn = last;
+  options.creator = std::string(kCreator);
+  applog::LogWriterCallbacks callbacks;
+  // Writer thread: only wake the loop; it reads the writer's atomics (OnWriterEvent).
+  callbacks.on_durable = [this](uint64_t) { uv_async_send(&async_); };
+  callbacks.on_error = [this](std::string) { uv_async_send(&async_); };
+  callbacks.on_recovered = [this] { uv_async_send(&async_); };
+  applog::IoStatus s = applog::LogWriter::Open(applog::PosixFileSystem(), Path(), options,
+                                               std::move(callbacks), last, &writer_);
+  if (!s.ok()) {
+    *error = s.what;
+    writer_.reset();
+    return false;
+  }
+  if (info_.current_size == 0) info_.base_size = info_.current_size = applog::kFileHeaderSize;
+  info_.enabled = true;
+  info_.last_write_ok = true;
+  recorder_.set_write_error("");
+  hold_replies_ = policy_ != applog::FsyncPolicy::kNo;
+  released_lsn_ = std::max(released_lsn_, last);
+  ctx_->effects = &recorder_;
+  return true;
+}
+
+void Persistence::HandOver() {
+  recorder_.EndBatch();  // removals made outside any command (active expiry)
+  if (!recorder_.has_ended_batches()) return;
+  uint64_t last = recorder_.TakeBatches(&take_buf_);
+  info_.current_size += take_buf_.size();
+  writer_->Append(std::move(take_buf_), last);
+  take_buf_.clear();  // moved-from: make it a valid empty buffer again
+}
+
+bool Persistence::CloseWriter(std::string* error) {
+  if (writer_ == nullptr) return true;
+  HandOver();
+  applog::IoStatus s = writer_->Shutdown();
+  uint64_t durable = writer_->durable_lsn();
+  writer_.reset();
+  ctx_->effects = nullptr;
+  info_.enabled = false;
+  hold_replies_ = false;
+  uv_timer_stop(&gate_timer_);
+  if (!s.ok()) {
+    // What could not be written is never released: keep holding those replies, and keep
+    // the recorder reachable so that the dispatcher refuses writes (-MISCONF).
+    *error = s.what;
+    hold_replies_ = true;
+    info_.last_write_ok = false;
+    recorder_.set_write_error(strerror(s.err));
+    ctx_->effects = &recorder_;
+    if (durable > released_lsn_) released_lsn_ = durable;
+    if (on_release_) on_release_();
+    return false;
+  }
+  // Everything handed over was written and fdatasync'ed by Shutdown().
+  released_lsn_ = std::max(released_lsn_, recorder_.last_lsn());
+  if (on_release_) on_release_();
+  return true;
+}
+
+void Persistence::BeforeFlush() {
+  if (writer_ == nullptr) return;
+  HandOver();
+  UpdateRelease(/*evaluate_gate=*/true);
+}
+
+void Persistence::UpdateRelease(bool evaluate_gate) {
+  if (writer_ == nullptr) return;
+  uint64_t before = released_lsn_;
+  uint64_t durable = writer_->durable_lsn();
+  if (durable > released_lsn_) released_lsn_ = durable;
+  uint64_t last = recorder_.last_lsn();
+  if (policy_ == applog::FsyncPolicy::kEverySec && evaluate_gate && last > released_lsn_) {
+    // Redis's rule: hold only while an fdatasync runs, and for at most 2 s.
+    if (gate_.ShouldPostpone(writer_->fsync_in_progress_since_us(), clock::MonotonicUs())) {
+      if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&gate_timer_))) {
+        uv_timer_start(&gate_timer_, [](uv_timer_t* t) {
+          auto* self = static_cast<Persistence*>(t->data);
+          self->UpdateRelease(true);
+          if (self->writer_ == nullptr || self->recorder_.last_lsn() <= self->released_lsn_) {
+            uv_timer_stop(t);
+          }
+        }, kGateRecheckMs, kGateRecheckMs);
+      }
+    } else {
+      released_lsn_ = last;
+    }
+  }
+  if (released_lsn_ > before && on_release_) on_release_();
+}
+
+void Persistence::OnWriterEvent() {
+  if (writer_ == nullptr) return;
+  bool healthy = writer_->healthy();
+  if (!healthy && !recorder_.writes_refused()) {
+    int err = writer_->last_errno();
+    recorder_.set_write_error(strerror(err != 0 ? err : EIO));
+    info_.last_write_ok = false;
+    LOG_WARNING("Error writing to the AOF file: %s. Refusing writes until it recovers.",
+                writer_->last_error().c_str());
+  } else if (healthy && recorder_.writes_refused()) {
+    recorder_.set_write_error("");
+    info_.last_write_ok = true;
+    LOG_WARNING("AOF write error looks solved. Brisk can write again.");
+  }
+  UpdateRelease(/*evaluate_gate=*/false);
+}
+
+void Persistence::Shutdown() {
+  if (closed_) return;
+  closed_ = true;
+  std::string error;
+  if (!CloseWriter(&error)) {
+    LOG_WARNING("Error writing the append only file on shutdown: %s", error.c_str());
+  }
+  if (handles_open_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&gate_timer_), nullptr);
+    handles_open_ = false;
+  }
+}
+
+bool Persistence::Reload(std::string* error) {
+  if (ctx_->loading) {
+    *error = "already loading";
+    return false;
+  }
+  if (writer_ == nullptr) {
+    *error = "the append log is not open";
+    return false;
+  }
+  if (!CloseWriter(error)) return false;
+  // Redis's emptyData(): every key goes, and every WATCH on them is dirty.
+  ctx_->keyspace->FlushAll();
+  ctx_->watches->TouchAll();
+  uint64_t last_lsn = 0;
+  if (!Load(Path(), /*pump=*/false, &last_lsn, error)) {
+    LOG_WARNING("DEBUG RELOAD: %s", error->c_str());
+    recorder_.set_write_error("the append log could not be reloaded");
+    return false;
+  }
+  return OpenWriter(last_lsn, error);
+}
+
+void Persistence::GetInfo(cmd::PersistenceInfo* out) const {
+  *out = info_;
+  if (writer_ != nullptr) {
+    out->delayed_fsync = gate_.delayed_fsync();
+    out->pending_bio_fsync = writer_->fsync_in_progress_since_us() != 0 ? 1 : 0;
+    out->buffer_length = writer_->queued_bytes();
+  }
+}
+
+bool Persistence::OnAppendonlyChange(std::string* error) {
+  if (config_->appendonly) {
+    if (writer_ != nullptr) return true;
+    *error =
+        "turning appendonly on at runtime needs a log rewrite (BGREWRITEAOF), which is not "
+        "supported yet; set appendonly yes in the config and restart";
+    return false;
+  }
+  if (writer_ == nullptr) return true;
+  if (!CloseWriter(error)) return false;
+  LOG_NOTICE("Append only file closed (CONFIG SET appendonly no)");
+  return true;
+}
+
+bool Persistence::OnAppendfsyncChange(std::string* error) {
+  if (writer_ == nullptr) return true;  // used when the log opens
+  applog::FsyncPolicy policy;
+  if (!applog::ParseFsyncPolicy(config_->appendfsync, &policy) || policy == policy_) return true;
+  if (!writer_->healthy()) {
+    *error = "the append log has a write error; appendfsync can't change until it recovers";
+    return false;
+  }
+  // The writer's policy is fixed: write and sync what it has, then reopen.
+  uint64_t last = recorder_.last_lsn();
+  if (!CloseWriter(error)) return false;
+  if (!OpenWriter(last, error)) {
+    LOG_WARNING("Can't reopen the append only file: %s", error->c_str());
+    return false;
+  }
+  LOG_NOTICE("appendfsync is now %s", config_->appendfsync.c_str());
+  return true;
+}
+
+}  // namespace brisk::server

@@ -1,0 +1,108 @@
+// Persistence: the server's append log. Loads it at start-up (replay before serving,
+// -LOADING meanwhile), owns the LogWriter while appendonly is on, hands it the batches
+// the EffectRecorder encoded, and decides which replies may leave (reply barriers).
+//
+// Reply release (the contract Connection relies on):
+//   - appendfsync always: a reply produced after the effect with LSN X was executed is
+//     released only when the writer reports X durable (an fdatasync covering it returned
+//     OK). Every connection keeps ReplyBarriers and flushes only the released prefix; the
+//     loop never waits: it keeps serving while the writer thread syncs, and every batch
+//     queued during one fdatasync shares the next (group commit).
+//   - everysec: released at once, except while the writer's fdatasync runs: then replies
+//     that depend on not-yet-written batches wait, for at most 2 s (Redis's rule,
+//     EverysecGate; INFO aof_delayed_fsync counts the times it gave up waiting).
+//   - no, or appendonly no: released at once (ReplyBarrier() is 0).
+//   - A failed write/fdatasync: writes are refused with -MISCONF (EffectRecorder::
+//     set_write_error) until the writer recovers; under always nothing that was not
+//     made durable is ever released.
+//
+// Thread safety: loop thread only, except the writer callbacks, which only call
+// uv_async_send (the loop then reads the writer's atomics).
+// Invariants:
+//   1. released_lsn() never decreases.
+//   2. ServerContext::effects points at the recorder iff the writer is open and nothing
+//      is being loaded; a replay never logs.
+//   3. Before the writer is closed (shutdown, CONFIG SET, DEBUG RELOAD) every ended batch
+//      is handed to it, and its Shutdown() writes and fdatasyncs them.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "commands/context.h"
+#include "commands/effects.h"
+#include "common/config.h"
+#include "log/writer.h"
+
+namespace brisk::server {
+
+class Persistence final : public cmd::AppendLogControl {
+ public:
+  // Registers the live config hooks (appendonly, appendfsync) and sets ctx->aof.
+  Persistence(uv_loop_t* loop, cmd::ServerContext* ctx, ConfigRegistry* registry);
+  ~Persistence() override;
+  Persistence(const Persistence&) = delete;
+  Persistence& operator=(const Persistence&) = delete;
+
+  // Start-up, after the listeners are bound: with appendonly yes, replays an existing log
+  // (running the loop without blocking between chunks, so early clients get -LOADING)
+  // and opens the writer. False: refuse to start (the reason is logged).
+  bool Start();
+  // Once per loop turn, before replies are flushed: ends the batch of removals made
+  // outside commands, hands every ended batch to the writer, re-evaluates release.
+  void BeforeFlush();
+  // Shutdown: hands over, writes and fdatasyncs everything, closes the log; releases what
+  // became durable. Idempotent; Start() after it does not open the writer.
+  void Shutdown();
+
+  // The LSN a reply produced now depends on, or 0 if it may be sent at once.
+  uint64_t ReplyBarrier() const {
+    uint64_t last = recorder_.last_lsn();
+    return hold_replies_ && last > released_lsn_ ? last : 0;
+  }
+  uint64_t released_lsn() const { return released_lsn_; }
+  // Called on the loop whenever released_lsn() advances (the server flushes the
+  // connections that held output back).
+  void set_on_release(std::function<void()> fn) { on_release_ = std::move(fn); }
+
+  // cmd::AppendLogControl
+  void GetInfo(cmd::PersistenceInfo* out) const override;
+  bool Reload(std::string* error) override;
+
+ private:
+  // Replays path into the keyspace. pump: run the loop (UV_RUN_NOWAIT) between chunks;
+  // never from inside a loop callback.
+  bool Load(const std::string& path, bool pump, uint64_t* last_lsn, std::string* error);
+  bool OpenWriter(uint64_t last_lsn, std::string* error);
+  // Hands ended batches over, shuts the writer down; false if its final write failed.
+  bool CloseWriter(std::string* error);
+  void HandOver();
+  void UpdateRelease(bool evaluate_gate);
+  void OnWriterEvent();
+  bool OnAppendonlyChange(std::string* error);
+  bool OnAppendfsyncChange(std::string* error);
+  std::string Path() const { return config_->appendfilename; }  // the server chdir'ed to dir
+
+  uv_loop_t* loop_;
+  cmd::ServerContext* ctx_;
+  Config* config_;
+  cmd::EffectRecorder recorder_;
+  std::unique_ptr<applog::LogWriter> writer_;
+  applog::FsyncPolicy policy_ = applog::FsyncPolicy::kEverySec;
+  applog::EverysecGate gate_;
+  uv_async_t async_;   // writer thread -> loop: durable / error / recovered
+  uv_timer_t gate_timer_;  // re-checks the everysec gate while replies are held
+  bool handles_open_ = false;
+  bool closed_ = false;  // Shutdown() ran
+  bool hold_replies_ = false;
+  uint64_t released_lsn_ = 0;
+  std::function<void()> on_release_;
+  std::string take_buf_;  // TakeBatches target (moved to the writer)
+  cmd::PersistenceInfo info_;
+};
+
+}  // namespace brisk::server
