@@ -31,6 +31,18 @@ std::string UnknownCommandText(CmdArgs args) {
   return FormatError(Err::kUnknownCommand, {args[0].substr(0, 128), preview});
 }
 
+// A write for the -MISCONF rule: a write command, or an EXEC with a queued write.
+bool IsWriteCall(const CommandRegistry& commands, const CommandSpec& spec,
+                 const ClientState& client) {
+  if (spec.IsWrite()) return true;
+  if (spec.name != "exec" || !client.in_multi) return false;
+  for (const auto& argv : client.queued) {
+    const CommandSpec* queued = commands.Find(argv[0]);
+    if (queued != nullptr && queued->IsWrite()) return true;
+  }
+  return false;
+}
+
 bool ArityOk(int arity, size_t argc) {
   return arity > 0 ? argc == size_t(arity) : argc >= size_t(-arity);
 }
@@ -54,11 +66,24 @@ Outcome Dispatcher::Execute(ClientState* client, CmdArgs args, resp::ReplyBuilde
     Reject(client, rb, ErrorText(Err::kNoAuth));
     return Outcome::kDone;
   }
+  // Redis's writeCommandsDeniedByDiskError: while the append log cannot be written,
+  // refuse writes (an EXEC counts as one if it queued a write) rather than pretend.
+  if (server_->effects != nullptr && server_->effects->writes_refused() &&
+      IsWriteCall(*server_->commands, *spec, *client)) {
+    ++spec->stats.rejected_calls;
+    Reject(client, rb, FormatError(Err::kMisconf, {server_->effects->write_error()}));
+    return Outcome::kDone;
+  }
   if (client->subscriptions > 0 && client->resp == 2 && !(spec->flags & kSubscribeOk)) {
     ++spec->stats.rejected_calls;
     std::string name(args[0]);
     for (auto& c : name) c = char(tolower(static_cast<unsigned char>(c)));
     Reject(client, rb, FormatError(Err::kSubscribeContext, {name}));
+    return Outcome::kDone;
+  }
+  if (server_->loading && !(spec->flags & kLoading)) {
+    ++spec->stats.rejected_calls;
+    Reject(client, rb, ErrorText(Err::kLoading));
     return Outcome::kDone;
   }
   if (client->in_multi && (spec->flags & kNoMulti)) {
@@ -80,6 +105,9 @@ Outcome Dispatcher::Execute(ClientState* client, CmdArgs args, resp::ReplyBuilde
     }
   }
   Call(*spec, client, args, rb, now_ms);
+  // One append-log batch per top-level command: an EXEC's queued commands ran through
+  // Call() above and form one batch (commands/effects.h invariant 2).
+  if (server_->effects != nullptr) server_->effects->EndBatch();
   return Outcome::kDone;
 }
 

@@ -1,5 +1,6 @@
 // Dispatcher: the single path every command takes after parsing —
-// lookup -> arity -> auth -> (MULTI queueing | pause check) -> handler -> stats,
+// lookup -> arity -> auth -> -MISCONF / -LOADING -> (MULTI queueing | pause check) ->
+// handler -> end of the command's append-log batch -> stats,
 // slow log, MONITOR feed, CLIENT REPLY suppression.
 //
 // Thread safety: loop thread only.

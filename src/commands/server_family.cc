@@ -183,6 +183,7 @@ void FlushDb(CmdArgs args, CommandContext* ctx) {
   if (!FlushArgsOk(args)) return ctx->Error(Err::kSyntax);
   ctx->db().Clear();
   ctx->server()->watches->TouchDb(ctx->client()->db_index);
+  ctx->LogEffect({"FLUSHDB"});
   ctx->rb()->Ok();
 }
 
@@ -190,6 +191,7 @@ void FlushAll(CmdArgs args, CommandContext* ctx) {
   if (!FlushArgsOk(args)) return ctx->Error(Err::kSyntax);
   ctx->keyspace().FlushAll();
   ctx->server()->watches->TouchAll();
+  ctx->LogEffect({"FLUSHALL"});
   ctx->rb()->Ok();
 }
 
@@ -338,6 +340,9 @@ void DebugHelp(CmdArgs args, CommandContext* ctx) {
             {
                 "OBJECT <key>",
                 "    Show low level info about the `key` and associated value.",
+                "RELOAD",
+                "    Write and sync the append log, empty the dataset and load it back from",
+                "    the log (needs appendonly yes).",
                 "SET-ACTIVE-EXPIRE <0|1>",
                 "    Setting it to 0 disables expiring keys in background when they are not",
                 "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -345,6 +350,18 @@ void DebugHelp(CmdArgs args, CommandContext* ctx) {
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
             });
+}
+
+// Re-loads the dataset from the append log in-process (Redis saves and re-loads its RDB;
+// Brisk has only the log). Without an append log there is nothing to reload from.
+void DebugReload(CommandContext* ctx) {
+  AppendLogControl* aof = ctx->server()->aof;
+  if (aof == nullptr || !ctx->config().appendonly) {
+    return ctx->ErrorText("ERR DEBUG RELOAD needs the append log (appendonly yes)");
+  }
+  std::string error;
+  if (!aof->Reload(&error)) return ctx->ErrorText("ERR Error trying to load the AOF: " + error);
+  ctx->rb()->Ok();
 }
 
 // DEBUG is not a container in Redis: bad names and arities share one error.
@@ -363,6 +380,7 @@ void Debug(CmdArgs args, CommandContext* ctx) {
     return ctx->rb()->Ok();
   }
   if (EqualsNoCase(sub, "object") && args.size() == 3) return DebugObject(args, ctx);
+  if (EqualsNoCase(sub, "reload") && args.size() == 2) return DebugReload(ctx);
   ctx->ErrorText(FormatError(Err::kUnknownSubcommandOrArity, {sub, "DEBUG"}));
 }
 

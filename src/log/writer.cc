@@ -278,6 +278,7 @@ void LogWriter::EnterError(const IoStatus& status, uint64_t truncate_to) {
     std::lock_guard lock(mu_);
     last_error_ = status.what;
   }
+  last_errno_.store(status.err, std::memory_order_release);
   if (healthy_.exchange(false, std::memory_order_acq_rel) && callbacks_.on_error) {
     callbacks_.on_error(status.what);
   }

@@ -92,6 +92,8 @@ class LogWriter {
   uint64_t written_lsn() const { return written_lsn_.load(std::memory_order_acquire); }
   bool healthy() const { return healthy_.load(std::memory_order_acquire); }
   std::string last_error() const;
+  // errno of the last failure (for Redis's "-MISCONF ...: <strerror>"); 0 if none yet.
+  int last_errno() const { return last_errno_.load(std::memory_order_acquire); }
   // Bytes appended but not yet taken by the writer thread (for back-pressure / INFO).
   uint64_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
   // clock::MonotonicUs() when the running fdatasync began; 0 when none runs. Feed it to
@@ -152,6 +154,7 @@ class LogWriter {
   std::atomic<uint64_t> synced_lsn_;
   std::atomic<uint64_t> written_lsn_;
   std::atomic<bool> healthy_{true};
+  std::atomic<int> last_errno_{0};
   std::atomic<uint64_t> queued_bytes_{0};
   std::atomic<int64_t> fsync_since_us_{0};
   std::atomic<uint64_t> fsync_count_{0};

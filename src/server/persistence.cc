@@ -139,7 +139,9 @@ bool Persistence::OpenWriter(uint64_t last_lsn, std::string* error) {
   options.creator = std::string(kCreator);
   applog::LogWriterCallbacks callbacks;
   // Writer thread: only wake the loop; it reads the writer's atomics (OnWriterEvent).
-  callbacks.on_durable = [this](uint64_t) { uv_async_send(&async_); };
+  callbacks.on_durable = [this](uint64_t) {
+    if (durable_events_.load(std::memory_order_relaxed)) uv_async_send(&async_);
+  };
   callbacks.on_error = [this](std::string) { uv_async_send(&async_); };
   callbacks.on_recovered = [this] { uv_async_send(&async_); };
   applog::IoStatus s = applog::LogWriter::Open(applog::PosixFileSystem(), Path(), options,
@@ -154,6 +156,7 @@ bool Persistence::OpenWriter(uint64_t last_lsn, std::string* error) {
   info_.last_write_ok = true;
   recorder_.set_write_error("");
   hold_replies_ = policy_ != applog::FsyncPolicy::kNo;
+  durable_events_.store(policy_ == applog::FsyncPolicy::kAlways, std::memory_order_relaxed);
   released_lsn_ = std::max(released_lsn_, last);
   ctx_->effects = &recorder_;
   return true;
@@ -211,6 +214,7 @@ void Persistence::UpdateRelease(bool evaluate_gate) {
   if (policy_ == applog::FsyncPolicy::kEverySec && evaluate_gate && last > released_lsn_) {
     // Redis's rule: hold only while an fdatasync runs, and for at most 2 s.
     if (gate_.ShouldPostpone(writer_->fsync_in_progress_since_us(), clock::MonotonicUs())) {
+      durable_events_.store(true, std::memory_order_relaxed);  // wake us when written
       if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&gate_timer_))) {
         uv_timer_start(&gate_timer_, [](uv_timer_t* t) {
           auto* self = static_cast<Persistence*>(t->data);
@@ -222,6 +226,7 @@ void Persistence::UpdateRelease(bool evaluate_gate) {
       }
     } else {
       released_lsn_ = last;
+      durable_events_.store(false, std::memory_order_relaxed);
     }
   }
   if (released_lsn_ > before && on_release_) on_release_();

@@ -28,6 +28,7 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -95,6 +96,9 @@ class Persistence final : public cmd::AppendLogControl {
   applog::FsyncPolicy policy_ = applog::FsyncPolicy::kEverySec;
   applog::EverysecGate gate_;
   uv_async_t async_;   // writer thread -> loop: durable / error / recovered
+  // Whether on_durable wakes the loop: always under appendfsync always; under everysec
+  // only while replies are held (otherwise every write would cost the loop a wake-up).
+  std::atomic<bool> durable_events_{false};
   uv_timer_t gate_timer_;  // re-checks the everysec gate while replies are held
   bool handles_open_ = false;
   bool closed_ = false;  // Shutdown() ran
