@@ -4,11 +4,18 @@
 #   make test     set-up + build + every test (unit, integration, ASan/UBSan, layering, fuzz 60 s)
 #   make asan     tests under ASan + UBSan (build-asan/)
 #   make fuzz     RESP parser fuzzer; FUZZ_SECONDS=N (default 60)
+#   make crash-test  the crash tests (tests/crash/) long: CRASH_CYCLES kill -9 cycles per
+#                 fsync policy, CRASH_CASES damaged files per kind, CRASH_WRITERS clients;
+#                 CRASH_SEED=N replays a run (`make test` runs them short, ~20 s)
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
+CRASH_CYCLES ?= 100
+CRASH_CASES ?= 200
+CRASH_WRITERS ?= 32
+CRASH_SEED ?=
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build run test unit asan fuzz tsan bench format check-layering clean
+.PHONY: all setup build run test unit asan fuzz tsan bench crash-test format check-layering clean
 
 all: build
 
@@ -52,6 +59,11 @@ check-layering:
 
 bench: build
 	scripts/bench
+
+crash-test: build
+	cd build && BRISK_CRASH_CYCLES=$(CRASH_CYCLES) BRISK_CRASH_CASES=$(CRASH_CASES) \
+	    BRISK_CRASH_WRITERS=$(CRASH_WRITERS) BRISK_CRASH_SEED=$(CRASH_SEED) \
+	    ./tests/crash/crash_tests --durations yes
 
 format:
 	find src tests -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -155,8 +155,8 @@ bool Persistence::OpenWriter(uint64_t last_lsn, std::string* error) {
   info_.enabled = true;
   info_.last_write_ok = true;
   recorder_.set_write_error("");
-  hold_replies_ = policy_ != applog::FsyncPolicy::kNo;
-  durable_events_.store(policy_ == applog::FsyncPolicy::kAlways, std::memory_order_relaxed);
+  hold_replies_ = true;  // every policy: see UpdateRelease()
+  durable_events_.store(true, std::memory_order_relaxed);
   released_lsn_ = std::max(released_lsn_, last);
   ctx_->effects = &recorder_;
   return true;
@@ -211,22 +211,23 @@ void Persistence::UpdateRelease(bool evaluate_gate) {
   uint64_t durable = writer_->durable_lsn();
   if (durable > released_lsn_) released_lsn_ = durable;
   uint64_t last = recorder_.last_lsn();
+  // Every policy releases a reply only once the writes it depends on are in the file
+  // (write(2) done; for `always` also fdatasync'ed), as Redis writes its AOF buffer
+  // before replying: a process crash never loses an acknowledged write. The one
+  // exception is Redis's everysec rule: if an fdatasync has been stuck for 2 s, reply
+  // anyway (counted in aof_delayed_fsync) rather than stall every client.
   if (policy_ == applog::FsyncPolicy::kEverySec && evaluate_gate && last > released_lsn_) {
-    // Redis's rule: hold only while an fdatasync runs, and for at most 2 s.
-    if (gate_.ShouldPostpone(writer_->fsync_in_progress_since_us(), clock::MonotonicUs())) {
-      durable_events_.store(true, std::memory_order_relaxed);  // wake us when written
-      if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&gate_timer_))) {
-        uv_timer_start(&gate_timer_, [](uv_timer_t* t) {
-          auto* self = static_cast<Persistence*>(t->data);
-          self->UpdateRelease(true);
-          if (self->writer_ == nullptr || self->recorder_.last_lsn() <= self->released_lsn_) {
-            uv_timer_stop(t);
-          }
-        }, kGateRecheckMs, kGateRecheckMs);
-      }
-    } else {
+    int64_t since = writer_->fsync_in_progress_since_us();
+    if (since != 0 && !gate_.ShouldPostpone(since, clock::MonotonicUs())) {
       released_lsn_ = last;
-      durable_events_.store(false, std::memory_order_relaxed);
+    } else if (since != 0 && !uv_is_active(reinterpret_cast<uv_handle_t*>(&gate_timer_))) {
+      uv_timer_start(&gate_timer_, [](uv_timer_t* t) {
+        auto* self = static_cast<Persistence*>(t->data);
+        self->UpdateRelease(true);
+        if (self->writer_ == nullptr || self->recorder_.last_lsn() <= self->released_lsn_) {
+          uv_timer_stop(t);
+        }
+      }, kGateRecheckMs, kGateRecheckMs);
     }
   }
   if (released_lsn_ > before && on_release_) on_release_();
