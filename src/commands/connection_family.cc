@@ -1,5 +1,6 @@
 // Connection commands: PING, ECHO, QUIT, RESET, AUTH, HELLO, SELECT, SWAPDB and the
-// CLIENT container, with Redis 7.2's replies and error texts.
+// CLIENT container (with TRACKING, CACHING, GETREDIR, TRACKINGINFO: commands/tracking.h),
+// with Redis 7.2's replies and error texts.
 //
 // Authentication model: one user, "default". With `requirepass` empty the user has no
 // password (Redis's "nopass"): every connection starts authenticated and AUTH with a
@@ -166,6 +167,7 @@ void Reset(CmdArgs, CommandContext* ctx) {
   ServerContext* server = ctx->server();
   if (c->monitor) LeaveMonitor(server, c);
   server->pubsub.UnsubscribeAll(c);
+  server->tracking.Disable(c);
   c->db_index = 0;
   c->resp = 2;
   ctx->rb()->set_protocol(2);
@@ -248,6 +250,9 @@ std::string ClientFlags(const ClientState& c) {
   if (c.monitor) f += 'O';
   if (c.subscriptions > 0) f += 'P';
   if (c.in_multi) f += 'x';
+  if (c.tracking.on) f += 't';
+  if (c.tracking.broken_redirect) f += 'R';
+  if (c.tracking.bcast) f += 'B';
   if (c.dirty_cas) f += 'd';
   if (c.close_after_reply) f += 'c';
   if (c.is_unix) f += 'U';
@@ -291,7 +296,8 @@ std::string ClientInfoLine(const ClientState& c, const CommandContext& ctx, std:
   line.append(buf, size_t(std::max(n, 0)));
   line.append(last);
   line.append(" user=").append(c.user);
-  line.append(" redir=-1 resp=").append(std::to_string(c.resp));
+  line.append(" redir=").append(c.tracking.on ? std::to_string(c.tracking.redirect) : "-1");
+  line.append(" resp=").append(std::to_string(c.resp));
   line.append(" lib-name=").append(c.lib_name);
   line.append(" lib-ver=").append(c.lib_ver);
   return line;
@@ -554,26 +560,99 @@ void ClientUnblock(CmdArgs args, CommandContext* ctx) {
   ctx->rb()->Integer(0);
 }
 
-// Client-side caching (tracking) is not implemented: report it as off.
-void ClientGetRedir(CmdArgs, CommandContext* ctx) {
-  ctx->rb()->Integer(-1);
+// ---------------------------------------------------------------------------------
+// Client-side caching: the handlers parse; commands/tracking.h holds every rule.
+
+// CLIENT TRACKING on|off [REDIRECT id] [BCAST] [PREFIX p]... [OPTIN] [OPTOUT] [NOLOOP].
+// Options are parsed (and REDIRECT's target looked up) before on/off, as in Redis.
+void ClientTrackingCmd(CmdArgs args, CommandContext* ctx) {
+  TrackingRequest req;
+  int64_t redirect = 0;
+  for (size_t j = 3; j < args.size(); ++j) {
+    bool more = j + 1 < args.size();
+    std::string_view opt = args[j];
+    if (EqualsNoCase(opt, "redirect") && more) {
+      if (redirect != 0) return ctx->Error(Err::kTrackingRedirectTwice);
+      if (!ParseInt64(args[++j], &redirect)) return ctx->Error(Err::kNotInteger);
+      for (ClientState* c : ctx->server()->hooks->Clients()) {
+        if (c->id == uint64_t(redirect)) req.redirect = c;
+      }
+      if (req.redirect == nullptr) return ctx->Error(Err::kTrackingRedirectMissing);
+    } else if (EqualsNoCase(opt, "bcast")) {
+      req.bcast = true;
+    } else if (EqualsNoCase(opt, "optin")) {
+      req.optin = true;
+    } else if (EqualsNoCase(opt, "optout")) {
+      req.optout = true;
+    } else if (EqualsNoCase(opt, "noloop")) {
+      req.noloop = true;
+    } else if (EqualsNoCase(opt, "prefix") && more) {
+      req.prefixes.push_back(args[++j]);
+    } else {
+      return ctx->Error(Err::kSyntax);
+    }
+  }
+  if (EqualsNoCase(args[2], "on")) {
+    std::string error;
+    if (!ctx->server()->tracking.Enable(ctx->client(), req, &error)) return ctx->ErrorText(error);
+  } else if (EqualsNoCase(args[2], "off")) {
+    ctx->server()->tracking.Disable(ctx->client());
+  } else {
+    return ctx->Error(Err::kSyntax);
+  }
+  ctx->rb()->Ok();
 }
 
+// CLIENT CACHING yes|no: applies to the next command (or MULTI ... EXEC); the
+// dispatcher clears it afterwards.
+void ClientCachingCmd(CmdArgs args, CommandContext* ctx) {
+  ClientTracking& t = ctx->client()->tracking;
+  if (!t.on) return ctx->Error(Err::kCachingNotTracking);
+  if (EqualsNoCase(args[2], "yes")) {
+    if (!t.optin) return ctx->Error(Err::kCachingYesNotOptin);
+  } else if (EqualsNoCase(args[2], "no")) {
+    if (!t.optout) return ctx->Error(Err::kCachingNoNotOptout);
+  } else {
+    return ctx->Error(Err::kSyntax);
+  }
+  t.caching = true;
+  ctx->rb()->Ok();
+}
+
+// -1 when tracking is off, 0 when on without REDIRECT.
+void ClientGetRedir(CmdArgs, CommandContext* ctx) {
+  const ClientTracking& t = ctx->client()->tracking;
+  ctx->rb()->Integer(t.on ? int64_t(t.redirect) : -1);
+}
+
+// Redis's map: flags (a set, in Redis's order), redirect, prefixes (sorted).
 void ClientTrackingInfo(CmdArgs, CommandContext* ctx) {
+  const ClientTracking& t = ctx->client()->tracking;
+  std::vector<std::string_view> flags = {t.on ? "on" : "off"};
+  if (t.bcast) flags.push_back("bcast");
+  if (t.optin) flags.push_back("optin");
+  if (t.optin && t.caching) flags.push_back("caching-yes");
+  if (t.optout) flags.push_back("optout");
+  if (t.optout && t.caching) flags.push_back("caching-no");
+  if (t.noloop) flags.push_back("noloop");
+  if (t.broken_redirect) flags.push_back("broken_redirect");
   resp::ReplyBuilder* rb = ctx->rb();
   rb->MapHeader(3);
   rb->Bulk("flags");
-  rb->SetHeader(1);
-  rb->Bulk("off");
+  rb->SetHeader(flags.size());
+  for (std::string_view f : flags) rb->Bulk(f);
   rb->Bulk("redirect");
-  rb->Integer(-1);
+  rb->Integer(t.on ? int64_t(t.redirect) : -1);
   rb->Bulk("prefixes");
-  rb->EmptyArray();
+  rb->ArrayHeader(t.prefixes.size());
+  for (const std::string& p : t.prefixes) rb->Bulk(p);
 }
 
 void ClientHelp(CmdArgs args, CommandContext* ctx) {
   ReplyHelp(args, ctx,
             {
+                "CACHING (YES|NO)",
+                "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
                 "GETREDIR",
                 "    Return the client ID we are redirecting to when tracking is enabled.",
                 "GETNAME",
@@ -616,6 +695,9 @@ void ClientHelp(CmdArgs args, CommandContext* ctx) {
                 "    * LIB-VER: the client lib version.",
                 "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                 "    Unblock the specified blocked client.",
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                "         [OPTIN] [OPTOUT] [NOLOOP]",
+                "    Control server assisted client side caching.",
                 "TRACKINGINFO",
                 "    Report tracking status for the current connection.",
                 "NO-EVICT (ON|OFF)",
@@ -629,6 +711,9 @@ constexpr uint32_t kSubBase = kNoScript | kLoading | kStale;
 constexpr uint32_t kSubAdmin = kAdmin | kNoScript | kLoading | kStale;
 
 constexpr Subcommand kClientSubs[] = {
+    {{"client|caching", 3, kSubBase,
+      "Instructs the server whether to track the keys in the next request."},
+     ClientCachingCmd},
     {{"client|getname", 2, kSubBase, "Returns the name of the connection."}, ClientGetName},
     {{"client|getredir", 2, kSubBase,
       "Returns the client ID to which the connection's tracking notifications are "
@@ -651,6 +736,9 @@ constexpr Subcommand kClientSubs[] = {
     {{"client|setinfo", 4, kSubBase, "Sets information specific to the client or connection."},
      ClientSetInfo},
     {{"client|setname", 3, kSubBase, "Sets the connection name."}, ClientSetName},
+    {{"client|tracking", -3, kSubBase,
+      "Controls server-assisted client-side caching for the connection."},
+     ClientTrackingCmd},
     {{"client|trackinginfo", 2, kSubBase,
       "Returns information about server-assisted client-side caching for the connection."},
      ClientTrackingInfo},

@@ -8,8 +8,9 @@
 //   1. CommandContext::now_ms is fixed for one command (the loop's cached clock), so all
 //      expiry decisions inside one command agree.
 //   2. Every handler that changes a key calls KeyModified() for it after the change
-//      (Redis's signalModifiedKey): it invalidates WATCH and logs the key's resulting
-//      state to the append log (commands/effects.h).
+//      (Redis's signalModifiedKey): it invalidates WATCH and client-side caches
+//      (commands/tracking.h) and logs the key's resulting state to the append log
+//      (commands/effects.h).
 //   3. ClientState holds no pointer into a read buffer: queued MULTI commands own copies.
 //   4. Every handler that changes a key also calls Notify() with Redis's event name for
 //      it (next to KeyModified, in the family file), so keyspace notifications match
@@ -25,6 +26,7 @@
 
 #include "commands/command.h"
 #include "commands/effects.h"
+#include "commands/tracking.h"
 #include "common/config.h"
 #include "common/keyspace_events.h"
 #include "engine/keyspace.h"
@@ -69,6 +71,7 @@ struct ClientState : pubsub::Subscriber {
   bool no_touch = false;
   bool monitor = false;
   bool close_after_reply = false;  // QUIT, protocol error, CLIENT KILL of self
+  ClientTracking tracking;         // CLIENT TRACKING (commands/tracking.h)
 
   // Filled by the server for CLIENT LIST / INFO.
   size_t query_buf_len = 0;
@@ -143,6 +146,7 @@ struct ServerContext {
   uint64_t slowlog_next_id = 0;
   std::vector<ClientState*> monitors;
   pubsub::Registry pubsub;
+  TrackingTable tracking;  // client-side caching (commands/tracking.h)
   std::string run_id;
   bool active_expire_enabled = true;
   bool loading = false;
@@ -200,6 +204,12 @@ class CommandContext {
   void KeyModified(int db, std::string_view key) {
     if (!server_->watches->empty()) server_->watches->Touch(db, key);
     if (server_->effects != nullptr) server_->effects->KeyChanged(db, key, now_ms_);
+    if (server_->tracking.active()) server_->tracking.Invalidate(key, server_->hooks);
+  }
+  // FLUSHDB / FLUSHALL: every tracking client drops its whole cache (Redis sends a null
+  // invalidation whichever database was flushed).
+  void AllKeysFlushed() {
+    if (server_->tracking.active()) server_->tracking.InvalidateAll(server_->hooks);
   }
   // Logs a database-wide effect (FLUSHDB, FLUSHALL, SWAPDB) on the client's database;
   // per-key effects come from KeyModified. argv[0] is the upper-case command name.

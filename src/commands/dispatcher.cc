@@ -104,7 +104,13 @@ Outcome Dispatcher::Execute(ClientState* client, CmdArgs args, resp::ReplyBuilde
       return Outcome::kPaused;
     }
   }
+  // Tracking: invalidations for this client are held until its reply is complete
+  // (commands/tracking.h invariant 4). CLIENT CACHING lasts for the next command, or
+  // for a whole MULTI ... EXEC (Redis's resetClient).
+  TrackingTable& tracking = server_->tracking;
+  tracking.BeginCommand(client);
   Call(*spec, client, args, rb, now_ms);
+  tracking.EndCommand(client, *spec, server_->hooks);
   // One append-log batch per top-level command: an EXEC's queued commands ran through
   // Call() above and form one batch (commands/effects.h invariant 2).
   if (server_->effects != nullptr) server_->effects->EndBatch();
@@ -126,6 +132,11 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState* client, CmdArgs args
   if (spec.IsWrite()) server_->keyspace->AdvanceLsn();
   CommandContext ctx(server_, client, rb, now_ms);
   spec.handler(args, &ctx);
+  // Redis's call(): keys fetched by a read-only command are remembered for the
+  // client's cache, after the command ran, whatever its reply.
+  if (client->tracking.on && (spec.flags & kReadOnly)) {
+    server_->tracking.RememberKeys(client, *server_->commands, spec, args);
+  }
   int64_t duration = clock::MonotonicUs() - start_us;
 
   ++server_->stats.total_commands;

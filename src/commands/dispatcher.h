@@ -1,7 +1,8 @@
 // Dispatcher: the single path every command takes after parsing —
 // lookup -> arity -> auth -> -MISCONF / -LOADING -> (MULTI queueing | pause check) ->
-// handler -> end of the command's append-log batch -> stats,
-// slow log, MONITOR feed, CLIENT REPLY suppression.
+// handler (+ keys read, for tracking clients) -> stats, slow log, MONITOR feed, CLIENT
+// REPLY suppression -> queued invalidations for the caller -> end of the command's
+// append-log batch.
 //
 // Thread safety: loop thread only.
 //

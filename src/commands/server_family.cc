@@ -183,6 +183,7 @@ void FlushDb(CmdArgs args, CommandContext* ctx) {
   if (!FlushArgsOk(args)) return ctx->Error(Err::kSyntax);
   ctx->db().Clear();
   ctx->server()->watches->TouchDb(ctx->client()->db_index);
+  ctx->AllKeysFlushed();
   ctx->LogEffect({"FLUSHDB"});
   ctx->rb()->Ok();
 }
@@ -191,6 +192,7 @@ void FlushAll(CmdArgs args, CommandContext* ctx) {
   if (!FlushArgsOk(args)) return ctx->Error(Err::kSyntax);
   ctx->keyspace().FlushAll();
   ctx->server()->watches->TouchAll();
+  ctx->AllKeysFlushed();
   ctx->LogEffect({"FLUSHALL"});
   ctx->rb()->Ok();
 }

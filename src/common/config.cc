@@ -184,6 +184,7 @@ ConfigRegistry::ConfigRegistry(Config* config) : config_(config) {
       Custom("notify-keyspace-events", true, SetNotifyKeyspaceEvents, GetNotifyKeyspaceEvents),
       Custom("client-output-buffer-limit", true, SetClientOutputBufferLimit,
              GetClientOutputBufferLimit),
+      Int("tracking-table-max-keys", &Config::tracking_table_max_keys, true, 0, INT64_MAX),
   };
 }
 

@@ -73,6 +73,8 @@ struct Config {
   bool lazyfree_lazy_user_flush = false;
   // notifications (notify-keyspace-events): common/keyspace_events.h bits
   uint32_t notify_keyspace_events = 0;
+  // client-side caching: keys remembered for CLIENT TRACKING clients; 0 = no limit
+  int64_t tracking_table_max_keys = 1000000;
   // client-output-buffer-limit, indexed by ObufClass; Redis's defaults.
   ObufLimit obuf_limits[kObufClasses] = {
       {0, 0, 0},                                        // normal

@@ -128,7 +128,31 @@ namespace brisk {
   X(kInvalidCommandSpecified, "ERR Invalid command specified")                                   \
   X(kInvalidCommandArity, "ERR Invalid number of arguments specified for command")               \
   X(kCommandNoKeys, "ERR The command has no key arguments")                                      \
-  X(kNoConfigFile, "ERR The server is running without a config file")
+  X(kNoConfigFile, "ERR The server is running without a config file")                           \
+  X(kTrackingRedirectTwice, "ERR A client can only redirect to a single other client")          \
+  X(kTrackingRedirectMissing, "ERR The client ID you want redirect to does not exist")          \
+  X(kTrackingPrefixNeedsBcast, "ERR PREFIX option requires BCAST mode to be enabled")           \
+  X(kTrackingBcastSwitch,                                                                        \
+    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and "     \
+    "then re-enabling it with a different mode.")                                                \
+  X(kTrackingOptBcast, "ERR OPTIN and OPTOUT are not compatible with BCAST")                     \
+  X(kTrackingOptinOptout, "ERR You can't use both OPTIN and OPTOUT")                             \
+  X(kTrackingOptSwitch,                                                                          \
+    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "     \
+    "then re-enabling it with a different mode.")                                                \
+  X(kTrackingPrefixOverlapExisting,                                                              \
+    "ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a single client must "  \
+    "not overlap.")                                                                              \
+  X(kTrackingPrefixOverlapOther,                                                                 \
+    "ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for a single client "  \
+    "must not overlap.")                                                                         \
+  X(kCachingNotTracking,                                                                         \
+    "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "   \
+    "OPTOUT mode enabled")                                                                       \
+  X(kCachingYesNotOptin,                                                                         \
+    "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")              \
+  X(kCachingNoNotOptout,                                                                         \
+    "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
 
 enum class Err : uint16_t {
 #define BRISK_ERR_ENUM(name, text) name,

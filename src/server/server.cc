@@ -262,6 +262,7 @@ void Server::OnConnectionClosed(Connection* c) {
   clients_.erase(cs->id);
   watches_.UnwatchAll(cs);
   ctx_.pubsub.UnsubscribeAll(cs);
+  ctx_.tracking.ClientClosed(cs);  // before cs dies: the table keeps pointers to it
   auto& m = ctx_.monitors;
   m.erase(std::remove(m.begin(), m.end(), cs), m.end());
   flush_list_.erase(std::remove(flush_list_.begin(), flush_list_.end(), c), flush_list_.end());
@@ -274,6 +275,9 @@ void Server::OnCheck(uv_check_t* h) {
   auto* self = static_cast<Server*>(h->data);
   // Hand this turn's log batches to the writer first: replies wait on their LSNs.
   self->persistence_->BeforeFlush();
+  // Client-side caching: this turn's BCAST invalidations, then the table size limit
+  // (Redis's beforeSleep); their messages go out in the flush below.
+  self->ctx_.tracking.BeforeSleep(self, uint64_t(self->config_->tracking_table_max_keys));
   // Flush may close connections, which edits flush_list_; work on a snapshot.
   std::vector<Connection*> list;
   list.swap(self->flush_list_);
@@ -459,6 +463,7 @@ size_t Server::Rss() const {
 void Server::OnKeyRemoved(int db_index, std::string_view key, engine::RemoveReason reason) {
   if (!watches_.empty()) watches_.Touch(db_index, key);
   if (ctx_.effects != nullptr) ctx_.effects->KeyRemoved(db_index, key);
+  if (ctx_.tracking.active()) ctx_.tracking.Invalidate(key, this);
   bool expired = reason == engine::RemoveReason::kExpired;
   uint32_t type = expired ? notify::kExpired : notify::kEvicted;
   if (config_->notify_keyspace_events & type) {
