@@ -1,51 +1,153 @@
 // Per-Db index of volatile entries ordered by deadline, so active expiry finds due keys
-// in O(log n) each without walking non-volatile ones.
+// without walking non-volatile ones.
 //
-// First version: a balanced tree of (deadline, entry). A later issue replaces it with
-// a compact per-table timing wheel; the Db only uses the four operations below.
+// A binary min-heap of Entry* keyed by expire_at_ms(). Each volatile entry stores its
+// heap position (Entry::heap_pos, 4 bytes in the entry's optional expiry field), so a
+// replaced or removed entry is found in O(1) and the heap costs 8 bytes per volatile
+// key (plus vector slack) instead of a tree node. A later issue replaces it with a
+// per-table timing wheel; the Db and Table only use the operations below.
 //
-// Thread safety: NOT thread-safe; owned by its Db on the loop thread.
+// Thread safety: NOT thread-safe; writer only (readers never look at it, nor at
+// Entry::heap_pos).
 //
 // Invariants:
-//   1. (at, e) is in the index iff e is linked in the owning Db and
-//      e->expire_at_ms() == at != 0. The Db updates it on every link, unlink and
-//      expiry change.
+//   1. e is in the index iff e is linked in the owning Db and e->expire_at_ms() != 0.
+//      Table maintains it on every link, unlink, replacement and rehash copy.
+//   2. heap_[i]->heap_pos() == i for every i; heap order on expire_at_ms().
 #pragma once
 
+#include <sys/mman.h>
+
+#include <cassert>
 #include <cstdint>
-#include <functional>
-#include <set>
+#include <cstdlib>
+#include <new>
 #include <utility>
+#include <vector>
+
+#include "engine/keyspace.h"
 
 namespace brisk::engine {
 
-class Entry;
+// Blocks of 1 MiB or more come from mmap and go back to the OS when freed (a grown
+// heap's old block must not stay as committed memory in the allocator).
+template <typename T>
+struct MappedAllocator {
+  using value_type = T;
+  static constexpr size_t kMapBytes = size_t{1} << 20;
+  MappedAllocator() = default;
+  template <typename U>
+  MappedAllocator(const MappedAllocator<U>&) {}  // NOLINT: rebinding
+  T* allocate(size_t n) {
+    size_t bytes = n * sizeof(T);
+    void* p = bytes >= kMapBytes
+                  ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                  : std::malloc(bytes);
+    if (p == nullptr || p == MAP_FAILED) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t n) {
+    size_t bytes = n * sizeof(T);
+    if (bytes >= kMapBytes) {
+      munmap(p, bytes);
+    } else {
+      std::free(p);
+    }
+  }
+  template <typename U>
+  bool operator==(const MappedAllocator<U>&) const { return true; }
+};
 
 class ExpiryIndex {
  public:
-  void Add(int64_t at_ms, Entry* e) { set_.emplace(at_ms, e); }
-  void Remove(int64_t at_ms, Entry* e) { set_.erase(Item(at_ms, e)); }
-  void Clear() { set_.clear(); }
-  size_t size() const { return set_.size(); }
+  void Add(Entry* e) {
+    assert(e->expire_at_ms() != 0);
+    heap_.push_back(e);
+    SiftUp(heap_.size() - 1);
+  }
+
+  void Remove(Entry* e) {
+    size_t i = e->heap_pos();
+    assert(i < heap_.size() && heap_[i] == e);
+    Entry* last = heap_.back();
+    heap_.pop_back();
+    if (i == heap_.size()) return;
+    Place(i, last);
+    Fix(i);
+  }
+
+  // `fresh` takes the place of `old` (same key; its deadline may differ).
+  void Replace(Entry* old, Entry* fresh) {
+    size_t i = old->heap_pos();
+    assert(i < heap_.size() && heap_[i] == old);
+    Place(i, fresh);
+    if (old->expire_at_ms() != fresh->expire_at_ms()) Fix(i);
+  }
+
+  void Clear() { Heap().swap(heap_); }
+  size_t size() const { return heap_.size(); }
 
   // The entry with the earliest deadline if that deadline is <= now_ms, else nullptr.
   Entry* FirstDue(int64_t now_ms) const {
-    if (set_.empty() || set_.begin()->first > now_ms) return nullptr;
-    return set_.begin()->second;
+    if (heap_.empty() || heap_[0]->expire_at_ms() > now_ms) return nullptr;
+    return heap_[0];
   }
-  // The entry with the latest deadline; nullptr if none.
-  Entry* Latest() const { return set_.empty() ? nullptr : set_.rbegin()->second; }
+
+  // The entry with the latest deadline; nullptr if none. O(n): only RandomKey's
+  // fallback uses it.
+  Entry* Latest() const {
+    Entry* best = nullptr;
+    for (size_t i = heap_.size() / 2; i < heap_.size(); ++i) {  // the max is a leaf
+      if (best == nullptr || heap_[i]->expire_at_ms() > best->expire_at_ms()) best = heap_[i];
+    }
+    return best;
+  }
 
  private:
-  using Item = std::pair<int64_t, Entry*>;
-  // std::less<Entry*> gives a total order on pointers (operator< does not promise one).
-  struct Less {
-    bool operator()(const Item& a, const Item& b) const {
-      if (a.first != b.first) return a.first < b.first;
-      return std::less<Entry*>()(a.second, b.second);
+  static int64_t At(const Entry* e) { return e->expire_at_ms(); }
+
+  void Place(size_t i, Entry* e) {
+    heap_[i] = e;
+    e->set_heap_pos(uint32_t(i));
+  }
+
+  void Fix(size_t i) {
+    if (i > 0 && At(heap_[i]) < At(heap_[(i - 1) / 2])) {
+      SiftUp(i);
+    } else {
+      SiftDown(i);
     }
-  };
-  std::set<Item, Less> set_;
+  }
+
+  void SiftUp(size_t i) {
+    Entry* e = heap_[i];
+    int64_t at = At(e);
+    while (i > 0) {
+      size_t parent = (i - 1) / 2;
+      if (At(heap_[parent]) <= at) break;
+      Place(i, heap_[parent]);
+      i = parent;
+    }
+    Place(i, e);
+  }
+
+  void SiftDown(size_t i) {
+    Entry* e = heap_[i];
+    int64_t at = At(e);
+    size_t n = heap_.size();
+    for (;;) {
+      size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && At(heap_[child + 1]) < At(heap_[child])) ++child;
+      if (At(heap_[child]) >= at) break;
+      Place(i, heap_[child]);
+      i = child;
+    }
+    Place(i, e);
+  }
+
+  using Heap = std::vector<Entry*, MappedAllocator<Entry*>>;
+  Heap heap_;
 };
 
 }  // namespace brisk::engine

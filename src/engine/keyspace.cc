@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -17,13 +18,6 @@
 namespace brisk::engine {
 
 namespace {
-
-// Capacity of a std::string's inline buffer: strings within it own no heap block.
-const size_t kInlineStringCapacity = std::string().capacity();
-
-size_t HeapBytes(const std::string& s) {
-  return s.capacity() > kInlineStringCapacity ? s.capacity() + 1 : 0;
-}
 
 bool IsExpired(const Entry& e, int64_t now_ms) {
   return e.expire_at_ms() != 0 && e.expire_at_ms() <= now_ms;
@@ -113,44 +107,20 @@ bool ParseTypeName(std::string_view name, ObjType* out) {
   return false;
 }
 
-std::string_view Entry::StringValue(char* scratch) const {
-  if (is_int_) return {scratch, FormatInt64(int_, scratch)};
-  return str_;
-}
-
-size_t Entry::StringLength() const {
-  if (!is_int_) return str_.size();
-  char buf[24];
-  return FormatInt64(int_, buf);
-}
-
-std::string_view Entry::EncodingName() const {
-  if (is_int_) return "int";
-  return str_.size() <= 44 ? "embstr" : "raw";
-}
-
-// The Entry object itself plus the heap blocks of its key and value strings (their
-// capacity + 1 for the terminator when not held inline). Allocator rounding and the
-// bucket slot are not counted. Depends only on the entry's state, so a table's sum
-// stays exact when callers recompute it around a change (table.h invariant 3).
-size_t Entry::MemoryBytes() const {
-  return sizeof(Entry) + HeapBytes(key_) + HeapBytes(str_);
-}
-
 // ---------------------------------------------------------------------------------
 // Db internals
 
 struct Db::Impl {
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return Table::HashKey(s); }
-  };
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() { DeleteTables(); }
 
-  // Owns the tables (invariant 5: only non-empty ones).
-  std::unordered_map<std::string, std::unique_ptr<Table>, NameHash, std::equal_to<>> tables;
-  // Views of the same tables: by name for ForEachTable, and grouped by scan_hash in
-  // the order a whole-db SCAN walks them. Keys view Table::name(), stable while the
-  // table lives.
+  // Owns the tables (invariant 5: only non-empty ones); readers find them here.
+  TableDirectory dir;
+  // Writer-only views of the same tables: by name for ForEachTable, and grouped by
+  // scan_hash in the order a whole-db SCAN walks them. Keys view Table::name(),
+  // stable while the table lives.
   std::map<std::string_view, Table*> by_name;
   std::map<uint32_t, std::vector<const Table*>> by_scan_hash;
   // The last table looked up; cleared when a table is dropped.
@@ -160,37 +130,45 @@ struct Db::Impl {
 
   Table* Get(std::string_view name) const {
     if (last != nullptr && last->name() == name) return last;
-    auto it = tables.find(name);
-    if (it == tables.end()) return nullptr;
-    last = it->second.get();
-    return last;
+    Table* t = dir.Find(name);
+    if (t != nullptr) last = t;
+    return t;
   }
 
   Table* Create(std::string_view name) {
-    auto owned = std::make_unique<Table>(std::string(name));
-    Table* t = owned.get();
-    tables.emplace(t->name(), std::move(owned));
+    auto* t = new Table(std::string(name), &expiry);
     by_name.emplace(t->name(), t);
     by_scan_hash[t->scan_hash()].push_back(t);
+    dir.Insert(t);  // published last: readers find a complete table
     last = t;
     return t;
   }
 
+  // Unpublishes an empty table and retires it (table.h invariant 9).
   void Drop(Table* t) {
     if (last == t) last = nullptr;
+    dir.Erase(t);
     by_name.erase(t->name());
     auto group = by_scan_hash.find(t->scan_hash());
     std::erase(group->second, t);
     if (group->second.empty()) by_scan_hash.erase(group);
-    tables.erase(tables.find(t->name()));
+    Table::RetireTable(t);
   }
 
+  // FLUSHDB: O(tables) on the loop; the entries are freed by the call_rcu thread.
   void Clear() {
     last = nullptr;
     expiry.Clear();
+    dir.Clear();
+    for (auto& [name, t] : by_name) Table::RetireTable(t);
     by_scan_hash.clear();
     by_name.clear();
-    tables.clear();
+  }
+
+  // Keyspace destruction: no reader may remain (Keyspace's REQUIRES).
+  void DeleteTables() {
+    for (auto& [name, t] : by_name) delete t;
+    by_name.clear();
   }
 
   Table* PickWeighted(size_t total) {
@@ -202,15 +180,15 @@ struct Db::Impl {
     return nullptr;  // unreachable while total == sum of items
   }
 
-  // Links a detached entry into `db` (counters, expiry index, table creation). A
-  // stale expired entry with the same key (callers checked absence with Peek, say)
-  // is expired first so keys stay unique.
+  // Links a fresh entry into `db` (counters, table creation; the table keeps the
+  // expiry index). A stale expired entry with the same key (callers checked absence
+  // with Peek, say) is expired first so keys stay unique.
   static void Attach(Db& db, Entry* e) {
-    std::string_view name = db.owner_->TableOf(e->key_);
+    std::string_view name = db.owner_->TableOf(e->key());
     Table* t = db.impl_->Get(name);
     if (t != nullptr && t->volatile_items() != 0) {
-      if (Entry* stale = t->Lookup(e->key_)) {
-        assert(stale->expire_at_ms_ != 0 && "REQUIRES: key absent");
+      if (Entry* stale = t->Lookup(e->key())) {
+        assert(stale->expire_at_ms() != 0 && "REQUIRES: key absent");
         Expire(db, t, stale);
         t = db.impl_->Get(name);
       }
@@ -218,88 +196,81 @@ struct Db::Impl {
     if (t == nullptr) t = db.impl_->Create(name);
     t->Link(e);
     ++db.size_;
-    if (e->expire_at_ms_ != 0) {
-      db.impl_->expiry.Add(e->expire_at_ms_, e);
-      ++db.volatile_size_;
-    }
+    if (e->expire_at_ms() != 0) ++db.volatile_size_;
   }
 
-  // Unlinks `key` from `t` (counters, expiry index, empty-table removal) and hands the
-  // entry to the caller. REQUIRES: key is linked in t.
-  static Entry* Detach(Db& db, Table* t, std::string_view key) {
-    Entry* e = t->Unlink(key);
+  // Unlinks `key` from `t` (counters, empty-table removal) and retires the entry,
+  // which stays readable until the next QuiescentPoint. REQUIRES: key is linked in t.
+  static const Entry* Detach(Db& db, Table* t, std::string_view key) {
+    const Entry* e = t->Unlink(key);
     assert(e != nullptr);
     --db.size_;
-    if (e->expire_at_ms_ != 0) {
-      db.impl_->expiry.Remove(e->expire_at_ms_, e);
-      --db.volatile_size_;
-    }
+    if (e->expire_at_ms() != 0) --db.volatile_size_;
     if (t->items() == 0) db.impl_->Drop(t);
     return e;
   }
 
-  // Removes an expired entry: unlink, tell the observer (before the free, so the key
-  // view is valid), count, free.
-  static void Expire(Db& db, Table* t, Entry* e) {
-    Detach(db, t, e->key_);
+  // Removes an expired entry: unlink, tell the observer (the retired entry's key is
+  // still valid), count.
+  static void Expire(Db& db, Table* t, const Entry* e) {
+    std::string_view key = e->key();
+    const Entry* gone = Detach(db, t, key);
     if (KeyObserver* obs = db.owner_->observer()) {
-      obs->OnKeyRemoved(db.index_, e->key_, RemoveReason::kExpired);
+      obs->OnKeyRemoved(db.index_, gone->key(), RemoveReason::kExpired);
     }
     db.owner_->CountExpired();
-    delete e;
   }
 
-  // Runs fn() to change a linked entry's value and keeps its table's bytes exact.
-  template <typename Fn>
-  static void Mutate(Db& db, Entry* e, Fn&& fn) {
-    Table* t = db.TableFor(e->key_, false);
-    assert(t != nullptr && t->Lookup(e->key_) == e);
-    size_t before = e->MemoryBytes();
-    fn();
-    t->AccountResize(before, e->MemoryBytes());
-    e->lsn_ = db.owner_->lsn();
+  // The shape of a new version of `cur` (keyspace.h invariants 4 and 6).
+  static Entry::Shape NextShape(const Db& db, const Entry& cur) {
+    Entry::Shape s = cur.ShapeOf();
+    s.has_lsn = db.owner_->track_lsn();
+    s.lsn = s.has_lsn ? db.owner_->lsn() : 0;
+    return s;
   }
 
-  static void AssignString(Entry* e, std::string_view value) {
-    e->type_ = ObjType::kString;
-    int64_t n = 0;
-    if (ParseInt64(value, &n)) {
-      e->is_int_ = true;
-      e->int_ = n;
-      std::string().swap(e->str_);
-      return;
-    }
-    e->is_int_ = false;
-    e->int_ = 0;
-    // Do not keep a much larger old buffer around.
-    if (e->str_.capacity() > 2 * value.size() + 32) {
-      std::string(value).swap(e->str_);
-    } else {
-      e->str_.assign(value);
-    }
+  // Where the key's current entry is linked (invariant 6: `e` may be superseded; only
+  // its key is used). REQUIRES: the key exists.
+  struct Slot {
+    Table* table;
+    std::atomic<Entry*>* link;
+    Entry* cur;
+  };
+  static Slot Locate(Db& db, const Entry* e) {
+    Table* t = db.TableFor(e->key(), false);
+    assert(t != nullptr);
+    std::atomic<Entry*>* link = t->FindLink(e->key());
+    assert(link != nullptr && "REQUIRES: the key exists");
+    return {t, link, link->load(std::memory_order_relaxed)};
   }
 
-  // Int encoding -> raw bytes (APPEND / SETRANGE work on bytes).
-  static void ToRaw(Entry* e) {
-    if (!e->is_int_) return;
-    char buf[24];
-    e->str_.assign(buf, FormatInt64(e->int_, buf));
-    e->is_int_ = false;
-    e->int_ = 0;
+  // Publishes `fresh` in place of slot.cur and keeps the db's counters. Returns fresh.
+  static Entry* Publish(Db& db, const Slot& slot, Entry* fresh) {
+    bool was_vol = slot.cur->expire_at_ms() != 0;
+    bool is_vol = fresh->expire_at_ms() != 0;
+    db.volatile_size_ = db.volatile_size_ - size_t(was_vol) + size_t(is_vol);
+    slot.table->ReplaceAt(slot.link, slot.cur, fresh);
+    return fresh;
   }
 
-  static Entry* NewEntry(Db& db, std::string_view key) {
-    Entry* e = Table::NewEntry(key);
-    e->lsn_ = db.owner_->lsn();
-    e->access_s_ = SecondsClock(clock::CachedUnixMs());
-    return e;
+  static Entry* NewString(Db& db, std::string_view key, std::string_view value,
+                          int64_t expire_at_ms) {
+    Entry::Shape s;
+    s.key = key;
+    s.expire_at_ms = expire_at_ms;
+    s.has_lsn = db.owner_->track_lsn();
+    s.lsn = s.has_lsn ? db.owner_->lsn() : 0;
+    s.access = SecondsClock(clock::CachedUnixMs());
+    return Entry::CreateString(s, value);
   }
 };
 
 // ---------------------------------------------------------------------------------
 // Db: lookups and writes
 
-Db::Db(Keyspace* owner, int index) : owner_(owner), index_(index), impl_(new Impl) {}
+Db::Db(Keyspace* owner, int index) : owner_(owner), index_(index), impl_(new Impl) {
+  read_dir_.store(&impl_->dir, std::memory_order_release);
+}
 
 Db::~Db() = default;
 
@@ -324,7 +295,13 @@ Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
     Impl::Expire(*this, t, e);
     return nullptr;
   }
-  if (touch) e->access_s_ = SecondsClock(now_ms);
+  if (touch) {
+    uint32_t now_s = SecondsClock(now_ms);
+    // Skip the store (and the cache-line write) when the second has not changed.
+    if (e->access_.load(std::memory_order_relaxed) != now_s) {
+      e->access_.store(now_s, std::memory_order_relaxed);
+    }
+  }
   return e;
 }
 
@@ -336,55 +313,75 @@ const Entry* Db::Peek(std::string_view key, int64_t now_ms) const {
 }
 
 Entry* Db::InsertString(std::string_view key, std::string_view value) {
-  Entry* e = Impl::NewEntry(*this, key);
-  Impl::AssignString(e, value);
+  return InsertString(key, value, 0);
+}
+
+Entry* Db::InsertString(std::string_view key, std::string_view value, int64_t expire_at_ms) {
+  Entry* e = Impl::NewString(*this, key, value, expire_at_ms);
   Impl::Attach(*this, e);
   return e;
 }
 
-void Db::SetString(Entry* e, std::string_view value) {
-  Impl::Mutate(*this, e, [&] { Impl::AssignString(e, value); });
+Entry* Db::SetString(Entry* e, std::string_view value) {
+  Impl::Slot slot = Impl::Locate(*this, e);
+  Entry::Shape s = Impl::NextShape(*this, *slot.cur);
+  return Impl::Publish(*this, slot, Entry::CreateString(s, value));
 }
 
-void Db::SetInt(Entry* e, int64_t value) {
-  Impl::Mutate(*this, e, [&] {
-    e->type_ = ObjType::kString;
-    e->is_int_ = true;
-    e->int_ = value;
-    std::string().swap(e->str_);
-  });
+Entry* Db::SetInt(Entry* e, int64_t value) {
+  Impl::Slot slot = Impl::Locate(*this, e);
+  Entry::Shape s = Impl::NextShape(*this, *slot.cur);
+  s.type = ObjType::kString;
+  s.is_int = true;
+  Entry* fresh = Entry::Create(s);
+  std::memcpy(fresh->MutableValue(), &value, sizeof(value));
+  return Impl::Publish(*this, slot, fresh);
 }
 
 size_t Db::Append(Entry* e, std::string_view tail) {
-  Impl::Mutate(*this, e, [&] {
-    Impl::ToRaw(e);
-    e->str_.append(tail);
-  });
-  return e->str_.size();
+  Impl::Slot slot = Impl::Locate(*this, e);
+  const Entry* cur = slot.cur;
+  char scratch[24];
+  std::string_view old = cur->StringValue(scratch);  // int -> raw bytes first
+  Entry::Shape s = Impl::NextShape(*this, *cur);
+  s.type = ObjType::kString;
+  s.is_int = false;
+  s.value_len = old.size() + tail.size();
+  Entry* fresh = Entry::Create(s);
+  char* v = fresh->MutableValue();
+  if (!old.empty()) std::memcpy(v, old.data(), old.size());
+  if (!tail.empty()) std::memcpy(v + old.size(), tail.data(), tail.size());
+  Impl::Publish(*this, slot, fresh);
+  return s.value_len;
 }
 
 size_t Db::SetRange(Entry* e, size_t offset, std::string_view bytes) {
+  Impl::Slot slot = Impl::Locate(*this, e);
+  const Entry* cur = slot.cur;
   // As Redis: an empty write changes nothing, not even the padding.
-  if (bytes.empty()) return e->StringLength();
-  Impl::Mutate(*this, e, [&] {
-    Impl::ToRaw(e);
-    if (e->str_.size() < offset + bytes.size()) e->str_.resize(offset + bytes.size(), '\0');
-    std::copy(bytes.begin(), bytes.end(), e->str_.begin() + std::ptrdiff_t(offset));
-  });
-  return e->str_.size();
+  if (bytes.empty()) return cur->StringLength();
+  char scratch[24];
+  std::string_view old = cur->StringValue(scratch);
+  Entry::Shape s = Impl::NextShape(*this, *cur);
+  s.type = ObjType::kString;
+  s.is_int = false;
+  s.value_len = std::max(old.size(), offset + bytes.size());
+  Entry* fresh = Entry::Create(s);
+  char* v = fresh->MutableValue();
+  std::memset(v, 0, s.value_len);
+  if (!old.empty()) std::memcpy(v, old.data(), old.size());
+  std::memcpy(v + offset, bytes.data(), bytes.size());
+  Impl::Publish(*this, slot, fresh);
+  return s.value_len;
 }
 
-void Db::SetExpire(Entry* e, int64_t at_ms) {
-  Table* t = TableFor(e->key_, false);
-  assert(t != nullptr && t->Lookup(e->key_) == e);
-  e->lsn_ = owner_->lsn();
-  int64_t old = e->expire_at_ms_;
-  if (old == at_ms) return;
-  if (old != 0) impl_->expiry.Remove(old, e);
-  if (at_ms != 0) impl_->expiry.Add(at_ms, e);
-  volatile_size_ = volatile_size_ - size_t(old != 0) + size_t(at_ms != 0);
-  t->AccountVolatile(old != 0, at_ms != 0);
-  e->expire_at_ms_ = at_ms;
+Entry* Db::SetExpire(Entry* e, int64_t at_ms) {
+  Impl::Slot slot = Impl::Locate(*this, e);
+  Entry* cur = slot.cur;
+  Entry::Shape s = Impl::NextShape(*this, *cur);
+  // Even an unchanged deadline is a write: it restamps the LSN.
+  if (cur->expire_at_ms() == at_ms && cur->lsn() == s.lsn) return cur;
+  return Impl::Publish(*this, slot, Entry::Clone(*cur, cur->key(), at_ms, s.has_lsn, s.lsn));
 }
 
 bool Db::Erase(std::string_view key, int64_t now_ms) {
@@ -397,27 +394,23 @@ bool Db::Erase(std::string_view key, int64_t now_ms) {
     Impl::Expire(*this, t, e);
     return false;
   }
-  delete Impl::Detach(*this, t, key);
+  Impl::Detach(*this, t, key);
   return true;
 }
 
 void Db::Rename(std::string_view from, std::string_view to) {
   Table* t = TableFor(from, false);
   assert(t != nullptr);
-  std::string new_key(to);  // before the detach: `to` may alias the entry's own key
-  Entry* e = Impl::Detach(*this, t, from);
-  e->key_ = std::move(new_key);
-  e->lsn_ = owner_->lsn();
-  Impl::Attach(*this, e);
+  // The detached entry stays readable (rcu.h invariant 1), so `to` may alias its key.
+  const Entry* old = Impl::Detach(*this, t, from);
+  bool track = owner_->track_lsn();
+  Impl::Attach(*this, Entry::Clone(*old, to, old->expire_at_ms(), track, track ? owner_->lsn() : 0));
 }
 
 Entry* Db::InsertCopy(std::string_view key, const Entry& src) {
-  Entry* e = Impl::NewEntry(*this, key);
-  e->str_ = src.str_;
-  e->int_ = src.int_;
-  e->expire_at_ms_ = src.expire_at_ms_;
-  e->type_ = src.type_;
-  e->is_int_ = src.is_int_;
+  bool track = owner_->track_lsn();
+  Entry* e = Entry::Clone(src, key, src.expire_at_ms(), track, track ? owner_->lsn() : 0);
+  e->access_.store(SecondsClock(clock::CachedUnixMs()), std::memory_order_relaxed);
   Impl::Attach(*this, e);
   return e;
 }
@@ -425,9 +418,10 @@ Entry* Db::InsertCopy(std::string_view key, const Entry& src) {
 void Db::MoveTo(std::string_view key, Db* dst) {
   Table* t = TableFor(key, false);
   assert(t != nullptr && dst != this);
-  Entry* e = Impl::Detach(*this, t, key);
-  e->lsn_ = owner_->lsn();
-  Impl::Attach(*dst, e);
+  const Entry* old = Impl::Detach(*this, t, key);
+  bool track = owner_->track_lsn();
+  Impl::Attach(*dst, Entry::Clone(*old, old->key(), old->expire_at_ms(), track,
+                                  track ? owner_->lsn() : 0));
 }
 
 void Db::Clear() {
@@ -440,6 +434,8 @@ void Db::SwapContents(Db& other) {
   std::swap(impl_, other.impl_);
   std::swap(size_, other.size_);
   std::swap(volatile_size_, other.volatile_size_);
+  read_dir_.store(&impl_->dir, std::memory_order_release);
+  other.read_dir_.store(&other.impl_->dir, std::memory_order_release);
 }
 
 size_t Db::ActiveExpire(int64_t now_ms, size_t max_keys) {
@@ -447,7 +443,7 @@ size_t Db::ActiveExpire(int64_t now_ms, size_t max_keys) {
   while (removed < max_keys) {
     Entry* e = impl_->expiry.FirstDue(now_ms);
     if (e == nullptr) break;
-    Impl::Expire(*this, TableFor(e->key_, false), e);
+    Impl::Expire(*this, TableFor(e->key(), false), e);
     ++removed;
   }
   return removed;
@@ -461,7 +457,7 @@ bool Db::RandomKey(int64_t now_ms, std::string* out) {
     Table* t = impl_->PickWeighted(size_);
     Entry* e = t->RandomEntry(impl_->rng);
     if (!IsExpired(*e, now_ms)) {
-      out->assign(e->key_);
+      out->assign(e->key());
       return true;
     }
     Impl::Expire(*this, t, e);
@@ -469,7 +465,7 @@ bool Db::RandomKey(int64_t now_ms, std::string* out) {
   if (size_ == 0) return false;
   // Unlucky or mostly expired: the latest deadline is live if any volatile key is...
   if (Entry* e = impl_->expiry.Latest(); e != nullptr && !IsExpired(*e, now_ms)) {
-    out->assign(e->key_);
+    out->assign(e->key());
     return true;
   }
   // ...otherwise only a persistent entry can be live.
@@ -546,6 +542,99 @@ void Db::Keys(std::string_view pattern, int64_t now_ms, std::vector<std::string>
   }
 }
 
+// ---------------------------------------------------------------------------------
+// Db: readers (READER-SAFE)
+
+const Entry* Db::ReadFind(std::string_view key, int64_t now_ms) const {
+  const Table* t = ReaderDirectory()->Find(owner_->TableOf(key));
+  if (t == nullptr) return nullptr;
+  const Entry* e = t->Lookup(key);
+  return e != nullptr && !IsExpired(*e, now_ms) ? e : nullptr;
+}
+
+namespace {
+
+class CallbackVisitor final : public EntryVisitor {
+ public:
+  CallbackVisitor(std::string_view pattern, int64_t now_ms,
+                  const std::function<void(const Entry&)>& fn)
+      : pattern_(pattern), now_ms_(now_ms), fn_(fn) {}
+  void Visit(const Entry& e) override {
+    ++examined_;
+    if (IsExpired(e, now_ms_)) return;
+    if (!pattern_.empty() && !GlobMatch(pattern_, e.key())) return;
+    fn_(e);
+  }
+  size_t examined() const { return examined_; }
+
+ private:
+  std::string_view pattern_;
+  int64_t now_ms_;
+  const std::function<void(const Entry&)>& fn_;
+  size_t examined_ = 0;
+};
+
+}  // namespace
+
+uint64_t Db::ReadScan(uint64_t cursor, std::string_view pattern, size_t count, int64_t now_ms,
+                      const std::function<void(const Entry&)>& fn) const {
+  ReadSection section;
+  if (pattern == "*") pattern = {};
+  PatternScope scope = ScopeOf(pattern, owner_->options().table_separator);
+  CallbackVisitor visitor(pattern, now_ms, fn);
+  if (scope.kind == PatternScope::kKey) {
+    if (const Entry* e = ReadFind(pattern, now_ms)) visitor.Visit(*e);
+    return 0;
+  }
+  count = std::max<size_t>(count, 1);
+  const size_t max_steps = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+  size_t steps = 0;
+  const TableDirectory* dir = ReaderDirectory();
+
+  if (scope.kind == PatternScope::kTable) {
+    const Table* t = dir->Find(scope.table);
+    if (t == nullptr) return 0;
+    const Table* group[] = {t};
+    do {
+      cursor = ReadScanGroup(group, cursor, visitor);
+    } while (cursor != 0 && visitor.examined() < count && ++steps < max_steps);
+    return cursor;
+  }
+
+  // Whole db, as Scan(): groups in scan_hash order. The directory has no order, so
+  // this call sorts the tables it needs (O(tables log tables)).
+  std::vector<const Table*> tables;
+  uint32_t from = uint32_t(cursor >> kInnerCursorBits);
+  dir->ForEach([&](const Table& t) {
+    if (t.scan_hash() >= from) tables.push_back(&t);
+  });
+  std::sort(tables.begin(), tables.end(), [](const Table* a, const Table* b) {
+    return a->scan_hash() < b->scan_hash();
+  });
+  size_t i = 0;
+  uint64_t inner = 0;
+  if (!tables.empty() && tables[0]->scan_hash() == from) inner = cursor & kInnerCursorMask;
+  while (i < tables.size()) {
+    size_t j = i;
+    while (j < tables.size() && tables[j]->scan_hash() == tables[i]->scan_hash()) ++j;
+    std::span<const Table* const> group(tables.data() + i, j - i);
+    inner = ReadScanGroup(group, inner, visitor);
+    if (inner == 0) {
+      i = j;
+      if (i == tables.size()) return 0;
+    }
+    if (visitor.examined() >= count || ++steps >= max_steps) {
+      return (uint64_t(tables[i]->scan_hash()) << kInnerCursorBits) | inner;
+    }
+  }
+  return 0;
+}
+
+void Db::ReadTables(const std::function<void(const TableStats&)>& fn) const {
+  ReadSection section;
+  ReaderDirectory()->ForEach([&](const Table& t) { fn(t.Stats()); });
+}
+
 void Db::ForEachTable(const std::function<void(const TableStats&)>& fn) const {
   for (const auto& [name, t] : impl_->by_name) fn(t->Stats());
 }
@@ -561,11 +650,15 @@ bool Db::GetTableStats(std::string_view name, TableStats* out) const {
 // Keyspace
 
 Keyspace::Keyspace(int num_dbs, EngineOptions options) : options_(options) {
+  EnsureWriterThread();
   dbs_.reserve(size_t(num_dbs));
   for (int i = 0; i < num_dbs; ++i) dbs_.push_back(std::make_unique<Db>(this, i));
 }
 
-Keyspace::~Keyspace() = default;
+Keyspace::~Keyspace() {
+  dbs_.clear();
+  DrainRetired();
+}
 
 std::string_view Keyspace::TableOf(std::string_view key) const {
   size_t pos = key.find(options_.table_separator);

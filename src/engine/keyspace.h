@@ -1,11 +1,15 @@
 // The in-memory keyspace: databases -> tables -> entries.
 //
-// This is the first-version engine (Foundation issue): single-threaded, owned by the
-// loop thread. The Engine issue replaces the table internals with a single-writer /
-// multi-reader structure; the interface below is what the command layer relies on
-// and should survive that change.
-//
-// Thread safety: NOT thread-safe. Every method REQUIRES the loop thread.
+// Thread safety: one writer, any number of lock-free readers (rcu.h, table.h).
+//   - Every method REQUIRES the writer thread (the loop; the thread that built the
+//     Keyspace, which registers it with RCU), EXCEPT the ones marked READER-SAFE
+//     (Db::ReadFind, Db::ReadGet, Db::ReadScan, Db::ReadTables and the const accessors
+//     of Entry), which may be called from any thread holding an engine::ReaderThread,
+//     inside an engine::ReadSection (ReadGet / ReadScan / ReadTables open their own).
+//   - The writer MUST call engine::QuiescentPoint() once per loop turn, holding no
+//     Entry* (the server's uv_check callback): retired memory is freed only after it.
+//   - Readers never lock and never block the writer; what a reader got stays valid
+//     until its ReadSection ends.
 //
 // Invariants:
 //   1. A key's table is the bytes before the first separator (default ':'); keys with
@@ -17,21 +21,31 @@
 //      SetExpire), never through a raw pointer, so accounting stays exact.
 //   3. An entry whose expire_at_ms <= now is logically absent: Find() removes it (lazy
 //      expiry) and reports it to the KeyObserver with kExpired; ActiveExpire() removes
-//      such entries in bounded slices. Peek() never removes.
-//   4. Every mutating method stamps the touched entry with Keyspace::lsn() (the LSN of
-//      the write being executed), used by the append log later.
+//      such entries in bounded slices. Peek() and the Read* methods never remove.
+//   4. With LSN tracking on (Keyspace::set_track_lsn, EngineOptions::track_lsn), every
+//      mutating method stamps the entry it writes with Keyspace::lsn() (the LSN of the
+//      write being executed), for the log rewrite. With it off, entries carry no LSN
+//      (8 bytes less each) and Entry::lsn() is 0. Turning it on affects entries
+//      written from then on.
 //   5. An empty table is removed from the table index (TABLE LIST shows only tables
 //      with keys).
-//   6. Entry pointers stay valid until the next mutating call on the same Db (insert,
-//      erase, rehash step, expiry). Do not hold them across commands.
+//   6. Entries are immutable once published (everything but the access time): a value
+//      or expiry change publishes a new entry in place of the old one, and an
+//      incremental rehash step may do the same. An Entry* obtained on the writer thread
+//      stays dereferenceable, showing the value it had, until the writer's next
+//      QuiescentPoint(); Db methods that take an Entry* accept such a superseded
+//      pointer and act on the key's current entry (they look it up by key). Re-fetch
+//      (Find/Peek, or use the returned pointer) to see a change. Do not hold Entry*
+//      across commands.
 //
-// SCAN (Db::Scan) keeps Redis's guarantee: an element present from the start to the end
-// of a full iteration is returned at least once, whatever the table growth or shrink
-// between calls. The cursor is stateless on the server. With a MATCH pattern whose
-// literal prefix contains the separator ("users:*", "users:4?"), only that table is
-// walked: cost O(that table).
+// SCAN (Db::Scan, Db::ReadScan) keeps Redis's guarantee: an element present from the
+// start to the end of a full iteration is returned at least once, whatever the table
+// growth or shrink between calls. The cursor is stateless on the server. With a MATCH
+// pattern whose literal prefix contains the separator ("users:*", "users:4?"), only
+// that table is walked: cost O(that table).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -41,6 +55,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/rcu.h"
 
 namespace brisk::engine {
 
@@ -66,16 +81,34 @@ class KeyObserver {
   virtual void OnKeyRemoved(int db_index, std::string_view key, RemoveReason reason) = 0;
 };
 
+// One key and its value in ONE allocation (table.h invariant 7 has the byte costs):
+//
+//   offset  size  field
+//   0       8     next_     chain link, atomic (the only field that changes in a
+//                           published entry besides access_; table.h invariants)
+//   8       4     access_   seconds clock of the last access, atomic, relaxed
+//   12      1     meta_     type:3 | int:1 | expire:1 | lsn:1 | wide:1
+//   13      1     klen_     key length   (if !wide)
+//   14      1     vlen_     value length (if !wide; 0 for int)
+//   15      [8]   wide: u32 key length, u32 value length
+//           [8]   expire: i64 deadline (unix ms)      } only if flagged
+//           [4]   expire: u32 expiry-heap position   } (writer-only, mutable)
+//           [8]   lsn: u64 last-modified LSN          } only if flagged
+//           klen  key bytes
+//           vlen  value bytes, or 8 bytes of int64 for the int encoding
+//
+// The allocation is rounded up to mimalloc's size class (SizeClass()), which is what
+// MemoryBytes() reports. Fields after offset 15 are unaligned and read with memcpy.
 class Entry {
  public:
-  std::string_view key() const { return key_; }
-  ObjType type() const { return type_; }
+  std::string_view key() const { return {Payload(), KeyLength()}; }
+  ObjType type() const { return ObjType(meta_ & kTypeMask); }
 
   // Strings. A string whose bytes are a canonical integer (ParseInt64 accepts it) is
   // stored as an int64 ("int" encoding).
-  bool is_int() const { return is_int_; }
+  bool is_int() const { return (meta_ & kIntFlag) != 0; }
   // REQUIRES: is_int().
-  int64_t int_value() const { return int_; }
+  int64_t int_value() const;
   // The string's bytes; for an int, formatted into `scratch` (>= 21 bytes).
   std::string_view StringValue(char* scratch) const;
   size_t StringLength() const;
@@ -83,26 +116,74 @@ class Entry {
   std::string_view EncodingName() const;
 
   // Absolute deadline in unix ms; 0 = no expiry.
-  int64_t expire_at_ms() const { return expire_at_ms_; }
-  uint64_t lsn() const { return lsn_; }
+  int64_t expire_at_ms() const;
+  // 0 unless written with LSN tracking on (keyspace.h invariant 4).
+  uint64_t lsn() const;
   // Seconds clock (unix s, 24 bits wrap is fine) of last access, for OBJECT IDLETIME.
-  uint32_t access_time() const { return access_s_; }
+  uint32_t access_time() const { return access_.load(std::memory_order_relaxed); }
 
-  // Bytes this entry accounts for in its table (key + value + fixed overhead).
-  size_t MemoryBytes() const;
+  // Bytes this entry accounts for in its table: its allocation, rounded up to the
+  // allocator's size class. Depends only on the entry's (immutable) contents.
+  size_t MemoryBytes() const { return SizeClass(AllocBytes()); }
+
+  // mimalloc's size class for a request of n bytes (8-byte steps up to 64, then four
+  // classes per power of two: 80, 96, 112, 128, 160, ...).
+  static size_t SizeClass(size_t n);
+
+  // Everything an entry is built from (the value bytes are filled in separately).
+  struct Shape {
+    std::string_view key;
+    ObjType type = ObjType::kString;
+    bool is_int = false;
+    size_t value_len = 0;  // ignored for ints
+    int64_t expire_at_ms = 0;
+    bool has_lsn = false;
+    uint64_t lsn = 0;
+    uint32_t access = 0;
+  };
 
  private:
   friend class Db;
   friend class Table;
-  std::string key_;
-  std::string str_;         // string bytes unless is_int_
-  int64_t int_ = 0;
-  int64_t expire_at_ms_ = 0;
-  uint64_t lsn_ = 0;
-  uint32_t access_s_ = 0;
-  ObjType type_ = ObjType::kString;
-  bool is_int_ = false;
-  Entry* next_ = nullptr;   // hash chain
+  friend class ExpiryIndex;
+
+  static constexpr uint8_t kTypeMask = 0x07;
+  static constexpr uint8_t kIntFlag = 0x08;
+  static constexpr uint8_t kExpireFlag = 0x10;
+  static constexpr uint8_t kLsnFlag = 0x20;
+  static constexpr uint8_t kWideFlag = 0x40;
+  static constexpr size_t kHeaderBytes = 15;
+
+  // A new, unpublished entry with `shape`; its value bytes (MutableValue) are
+  // uninitialized unless is_int. Freed with std::free (table.h invariant 5).
+  static Entry* Create(const Shape& shape);
+  static Entry* CreateString(const Shape& shape, std::string_view value);
+  // A copy of `src` with another key / expiry / LSN (value and type kept).
+  static Entry* Clone(const Entry& src, std::string_view key, int64_t expire_at_ms,
+                      bool has_lsn, uint64_t lsn);
+  // An identical copy (a rehash migration's).
+  static Entry* Copy(const Entry& src);
+  Shape ShapeOf() const;
+
+  size_t KeyLength() const;
+  size_t ValueBytes() const;  // stored value bytes (8 for an int)
+  size_t OptionalBytes() const;
+  size_t AllocBytes() const { return kHeaderBytes + OptionalBytes() + KeyLength() + ValueBytes(); }
+  const char* Payload() const;  // key bytes, then value bytes
+  const char* ValueData() const { return Payload() + KeyLength(); }
+  char* MutableValue() { return const_cast<char*>(ValueData()); }
+  char* OptionalArea() { return reinterpret_cast<char*>(this) + kHeaderBytes; }
+  const char* OptionalArea() const { return reinterpret_cast<const char*>(this) + kHeaderBytes; }
+  size_t ExpireOffset() const { return (meta_ & kWideFlag) ? 8 : 0; }
+  // Expiry-heap position (writer-only). REQUIRES: an expiry.
+  uint32_t heap_pos() const;
+  void set_heap_pos(uint32_t pos);
+
+  std::atomic<Entry*> next_;
+  std::atomic<uint32_t> access_;
+  uint8_t meta_;
+  uint8_t klen_;
+  uint8_t vlen_;
 };
 
 struct TableStats {
@@ -112,10 +193,13 @@ struct TableStats {
   size_t volatile_items = 0;
 };
 
-class Table;  // defined in table.h
+class Table;           // defined in table.h
+class TableDirectory;  // defined in table.h
 
 struct EngineOptions {
   char table_separator = ':';
+  // Keyspace invariant 4. Off by default: the log rewrite turns it on while it runs.
+  bool track_lsn = false;
 };
 
 class Keyspace;
@@ -137,16 +221,21 @@ class Db {
 
   // Creates a string entry. REQUIRES: key is absent (Find returned nullptr).
   Entry* InsertString(std::string_view key, std::string_view value);
+  // The same with an expiry (0 = none) in one step: cheaper than InsertString +
+  // SetExpire, which publishes two entries.
+  Entry* InsertString(std::string_view key, std::string_view value, int64_t expire_at_ms);
 
-  // Value changes (invariant 2). All keep the entry's expiry unless stated.
-  void SetString(Entry* e, std::string_view value);  // also converts any type to string
-  void SetInt(Entry* e, int64_t value);
+  // Value changes (invariants 2 and 6). All keep the entry's expiry unless stated. `e`
+  // may be superseded (invariant 6); the key's current entry is changed, and the new
+  // entry is returned where the signature allows.
+  Entry* SetString(Entry* e, std::string_view value);  // also converts any type to string
+  Entry* SetInt(Entry* e, int64_t value);
   // Appends to a string; returns the new length.
   size_t Append(Entry* e, std::string_view tail);
   // Overwrites at offset, zero-padding as needed; returns the new length.
   size_t SetRange(Entry* e, size_t offset, std::string_view bytes);
   // 0 removes the expiry.
-  void SetExpire(Entry* e, int64_t at_ms);
+  Entry* SetExpire(Entry* e, int64_t at_ms);
 
   // Removes the key (no observer call: the caller is the one deleting it). True if a
   // live (non-expired) entry was removed.
@@ -195,9 +284,31 @@ class Db {
   // Exchanges the contents (SWAPDB). Indexes stay with their slot.
   void SwapContents(Db& other);
 
+  // ---- READER-SAFE (see the header comment) ----
+
+  // The live entry for key, or nullptr (absent or logically expired; nothing is
+  // removed, the access time is not touched). REQUIRES: inside a ReadSection; the
+  // result is valid until it ends.
+  const Entry* ReadFind(std::string_view key, int64_t now_ms) const;
+  // Calls fn(const Entry&) on the live entry for key, inside its own ReadSection;
+  // false if absent.
+  template <typename Fn>
+  bool ReadGet(std::string_view key, int64_t now_ms, Fn&& fn) const;
+  // SCAN for readers: same cursor, MATCH and guarantee as Scan(), calling
+  // fn(const Entry&) for every live matching entry, inside its own ReadSection. A
+  // whole-db call costs O(tables) to order the tables, on top of the entries.
+  uint64_t ReadScan(uint64_t cursor, std::string_view pattern, size_t count, int64_t now_ms,
+                    const std::function<void(const Entry&)>& fn) const;
+  // Every table with its stats (in no particular order), inside its own ReadSection.
+  void ReadTables(const std::function<void(const TableStats&)>& fn) const;
+
  private:
   Table* TableFor(std::string_view key, bool create);
   const Table* TableFor(std::string_view key) const;
+
+  const TableDirectory* ReaderDirectory() const {
+    return read_dir_.load(std::memory_order_acquire);
+  }
 
   Keyspace* owner_;
   int index_;
@@ -205,6 +316,9 @@ class Db {
   size_t volatile_size_ = 0;
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  // impl_'s table directory, for readers (impl_ itself is writer-only: SWAPDB swaps
+  // it and republishes this).
+  std::atomic<const TableDirectory*> read_dir_{nullptr};
 };
 
 class Keyspace {
@@ -223,6 +337,9 @@ class Keyspace {
   // LSN of the write being executed; the command layer advances it once per write.
   uint64_t lsn() const { return lsn_; }
   uint64_t AdvanceLsn() { return ++lsn_; }
+  // Invariant 4.
+  bool track_lsn() const { return options_.track_lsn; }
+  void set_track_lsn(bool on) { options_.track_lsn = on; }
 
   void set_observer(KeyObserver* observer) { observer_ = observer; }
   KeyObserver* observer() const { return observer_; }
@@ -242,5 +359,14 @@ class Keyspace {
   uint64_t lsn_ = 0;
   uint64_t expired_keys_ = 0;
 };
+
+template <typename Fn>
+bool Db::ReadGet(std::string_view key, int64_t now_ms, Fn&& fn) const {
+  ReadSection section;
+  const Entry* e = ReadFind(key, now_ms);
+  if (e == nullptr) return false;
+  fn(*e);
+  return true;
+}
 
 }  // namespace brisk::engine

@@ -1,26 +1,65 @@
 // One table of a Db: the entries whose keys share the bytes before the first separator.
 //
-// A Redis-style chained hash table: power-of-two bucket arrays, chained through
-// Entry::next_, and an incremental rehash that keeps two arrays while it moves a few
-// buckets per operation (grow at load factor 1, shrink when less than 1/8 full).
+// A chained hash table with one writer and lock-free readers (RCU, rcu.h):
+// power-of-two bucket arrays of atomic heads, chained through Entry::next_, and an
+// incremental rehash that keeps two arrays while it migrates a few buckets per write
+// (grow at load factor 1, shrink when less than 1/8 full).
 //
-// Thread safety: NOT thread-safe; owned by its Db on the loop thread.
+// Thread safety: the writer (loop thread) calls everything; reader threads call only
+// Lookup(), ReadScanGroup() and the stats accessors, inside a ReadSection.
 //
-// Invariants:
+// Invariants (the publication protocol):
 //   1. Every bucket array has a power-of-two size >= kMinBuckets (or is absent).
-//   2. Not rehashing: every entry is in ht_[0] at hash & mask(0). Rehashing
+//      Not rehashing: every entry is in ht_[0] at hash & mask(0). Rehashing
 //      (rehash_idx_ >= 0): buckets [0, rehash_idx_) of ht_[0] are empty and every
 //      entry is either in ht_[0] at hash & mask(0) or in ht_[1] at hash & mask(1).
-//      New entries go to ht_[1].
-//   3. items_ / bytes_ / volatile_items_ are the count, the sum of MemoryBytes() and
-//      the count with an expiry of the linked entries. Link/Unlink keep them; a caller
-//      that changes a linked entry in place reports it via AccountResize /
-//      AccountVolatile in the same public call.
-//   4. The table owns its linked entries; the destructor deletes them.
-//   5. Hashes are XXH3_64bits of the whole key, so entries of different tables are
+//      New entries go to ht_[1]. Chains never mix buckets of one array.
+//   2. Entries are immutable once published, except next_ and access_ (atomics). An
+//      entry is published by a release store of its address into a bucket head or a
+//      predecessor's next_, after all its bytes (and its own next_) are written;
+//      readers load heads and next_ with acquire. A change of value or expiry
+//      publishes a new entry in the old one's place (fresh->next_ = old->next_, then
+//      the store into the predecessor link); a removal stores old->next_ into the
+//      predecessor link. So a reader walking a chain sees each key's old or new
+//      entry, never a torn one, and never loses the rest of the chain.
+//   3. An entry's next_ changes only while the entry stays in the same chain: an
+//      unlinked entry is never relinked (moving to another key, db or array copies it,
+//      or adopts it unchanged — invariant 4). Unlinked entries, copied-from entries
+//      and dropped arrays are retired with engine::Retire and freed by liburcu after a
+//      grace period (batched, rcu.h), so whatever a reader reached stays valid until
+//      its ReadSection ends.
+//   4. Migrating bucket i of ht_[0] (one rehash step): the longest tail of its chain
+//      whose entries all go to the same new bucket j is *adopted*: linked, unchanged,
+//      after the last entry of ht_[1][j] (or as its head), one release store; the
+//      entries before that tail are *copied* into their new buckets (each copy
+//      published before the next step). Only then is ht_[0][i] cleared (release) and
+//      the copied-from entries retired. A reader that finds the old bucket cleared
+//      therefore finds every entry in ht_[1]; one that walks the old chain meets
+//      the originals or the adopted tail, both intact. With load factor <= 1 most
+//      chains have one entry, so a grow mostly adopts and rarely copies.
+//   5. Arrays are switched in this order: StartRehash stores ht_[1] (release);
+//      FinishRehash stores ht_[0] = ht_[1], then ht_[1] = nullptr, then retires the
+//      old array. Readers load ht_[1] first, then ht_[0]; after a miss they reload
+//      both and retry if either changed (a rehash started or ended while they looked):
+//      so a key present throughout a lookup is always found. Array addresses cannot
+//      be reused while a reader holds one (invariant 3), so the check has no ABA.
+//   6. items_ / bytes_ / volatile_items_ are the count, the sum of MemoryBytes() and
+//      the count with an expiry of the linked entries (writer stores, relaxed; readers
+//      may read them relaxed). If an ExpiryIndex is attached, it holds exactly the
+//      linked volatile entries (expiry_index.h invariant 1): Table updates it on
+//      link, unlink, replacement and rehash copies.
+//   7. Memory per entry: the entry's own size class (keyspace.h Entry) plus ~8-16
+//      bytes of bucket slot (load factor between 1/2 and 1 after a grow). E.g. 11-byte
+//      key, 16-byte value: 15 + 11 + 16 = 42 -> 48 bytes; with an expiry +12 -> 56;
+//      with an LSN +8. No other per-entry allocation; no rcu_head per entry.
+//   8. Hashes are XXH3_64bits of the whole key, so entries of different tables are
 //      comparable by hash: ScanGroup relies on it.
+//   9. The table owns its linked entries; the destructor frees them and its arrays
+//      directly, so it runs only when no reader can reach the table: after a grace
+//      period (RetireTable) or at keyspace destruction.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -35,26 +74,52 @@
 
 namespace brisk::engine {
 
+class ExpiryIndex;
+
+// A bucket array: size, then `size` atomic heads, in one zeroed block (zero pages
+// come lazily from the OS, so a large array costs no pause to allocate). Arrays of
+// kMapBytes or more are mmap'ed and munmap'ed when reclaimed, so the memory of the
+// arrays a table outgrew goes back to the OS instead of staying in the allocator.
+struct BucketArray {
+  static constexpr size_t kMapBytes = size_t{1} << 20;
+  size_t size;
+  bool mapped;
+  std::atomic<Entry*>* heads() { return reinterpret_cast<std::atomic<Entry*>*>(this + 1); }
+  const std::atomic<Entry*>* heads() const {
+    return reinterpret_cast<const std::atomic<Entry*>*>(this + 1);
+  }
+  uint64_t mask() const { return size - 1; }
+  static BucketArray* New(size_t size);
+  // Frees after a grace period (writer only).
+  static void Retire(BucketArray* a);
+  // Frees now (no reader can reach it).
+  static void Free(BucketArray* a);
+};
+
 class Table {
  public:
   static constexpr size_t kMinBuckets = 4;
-  // Buckets moved per operation during an incremental rehash (empty ones are skipped,
+  // Buckets migrated per write during an incremental rehash (empty ones are skipped,
   // up to 10x this many).
   static constexpr size_t kRehashBucketsPerStep = 2;
   // Bits of a table-name hash used to order tables in a whole-db SCAN cursor.
   static constexpr int kScanHashBits = 24;
 
-  explicit Table(std::string name);
-  ~Table();
+  explicit Table(std::string name, ExpiryIndex* expiry = nullptr);
+  ~Table();  // invariant 9
   Table(const Table&) = delete;
   Table& operator=(const Table&) = delete;
+
+  // Deletes `t` (entries included) after a grace period: for tables readers may
+  // have reached (invariant 9).
+  static void RetireTable(Table* t);
 
   const std::string& name() const { return name_; }
   // Top kScanHashBits of the name's hash.
   uint32_t scan_hash() const { return scan_hash_; }
-  size_t items() const { return items_; }
-  size_t bytes() const { return bytes_; }
-  size_t volatile_items() const { return volatile_items_; }
+  size_t items() const { return items_.load(std::memory_order_relaxed); }
+  size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  size_t volatile_items() const { return volatile_items_.load(std::memory_order_relaxed); }
   TableStats Stats() const;
 
   static uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
@@ -64,35 +129,51 @@ class Table {
 
   // A new, unlinked string entry with an empty value; the caller owns it until Link.
   static Entry* NewEntry(std::string_view key) {
-    auto* e = new Entry;
-    e->key_.assign(key);
-    return e;
+    Entry::Shape s;
+    s.key = key;
+    return Entry::Create(s);
   }
 
   // The linked entry with this key, expired or not; nullptr if none. No rehash step.
+  // Writer, or a reader inside a ReadSection (invariant 5).
   Entry* Lookup(std::string_view key) const;
-  // Links `e` and takes ownership. REQUIRES: no linked entry has e->key().
+
+  // ---- writer only ----
+
+  // Publishes `e` (fresh from Entry::Create*) and takes ownership. REQUIRES: no linked
+  // entry has e->key().
   void Link(Entry* e);
-  // Unlinks the entry with `key` and hands ownership back; nullptr if none.
-  Entry* Unlink(std::string_view key);
-  // Moves a few buckets (kRehashBucketsPerStep, more if ht_[1] is overfull) if a
-  // rehash is in progress.
+  // Unlinks the entry with `key` and retires it; nullptr if none. The returned entry
+  // stays readable until the writer's next QuiescentPoint (rcu.h invariant 1).
+  const Entry* Unlink(std::string_view key);
+  // Publishes `fresh` in place of the linked entry `old` (same key) and retires `old`
+  // (invariant 2).
+  void Replace(Entry* old, Entry* fresh) { ReplaceAt(FindLink(old->key()), old, fresh); }
+  // The link (bucket head or predecessor's next_, in either array) that holds the
+  // entry with `key`; nullptr if none. Valid until the next change of the table.
+  std::atomic<Entry*>* FindLink(std::string_view key);
+  // Replace() with the link already found. REQUIRES: link->load() == old.
+  void ReplaceAt(std::atomic<Entry*>* link, Entry* old, Entry* fresh);
+  // Migrates a few buckets (more if ht_[1] is overfull) if a rehash is in progress.
   void RehashStep();
   bool rehashing() const { return rehash_idx_ >= 0; }
 
-  // Accounting for a linked entry changed in place (invariant 3).
-  void AccountResize(size_t old_bytes, size_t new_bytes) {
-    bytes_ = bytes_ - old_bytes + new_bytes;
-  }
+  // Direct counter adjustments (tests). Db never needs them: entries are immutable,
+  // so Link / Unlink / Replace keep the counters exact by themselves.
+  void AccountResize(size_t old_bytes, size_t new_bytes) { AddBytes(new_bytes, old_bytes); }
   void AccountVolatile(bool was_volatile, bool is_volatile) {
-    volatile_items_ = volatile_items_ - size_t(was_volatile) + size_t(is_volatile);
+    Store(volatile_items_, volatile_items() - size_t(was_volatile) + size_t(is_volatile));
   }
 
-  // Bucket arrays, for scans: 0 (empty), 1, or 2 while rehashing.
-  int num_arrays() const { return rehashing() ? 2 : (size_[0] != 0 ? 1 : 0); }
-  uint64_t mask(int i) const { return size_[i] - 1; }
-  const Entry* bucket(int i, uint64_t idx) const { return ht_[i][idx]; }
-  static const Entry* ChainNext(const Entry* e) { return e->next_; }
+  // Bucket arrays, for the writer's scans: 0 (empty), 1, or 2 while rehashing.
+  int num_arrays() const { return rehashing() ? 2 : (Array(0) != nullptr ? 1 : 0); }
+  uint64_t mask(int i) const { return Array(i)->mask(); }
+  const Entry* bucket(int i, uint64_t idx) const {
+    return Array(i)->heads()[idx].load(std::memory_order_acquire);
+  }
+  static const Entry* ChainNext(const Entry* e) {
+    return e->next_.load(std::memory_order_acquire);
+  }
 
   // A uniformly chosen non-empty bucket, then a uniform entry of its chain (as
   // Redis's dictGetRandomKey). nullptr if the table is empty.
@@ -102,8 +183,9 @@ class Table {
   template <typename Fn>
   void ForEach(Fn&& fn) const {
     for (int i = 0; i < num_arrays(); ++i) {
-      for (size_t b = 0; b < size_[i]; ++b) {
-        for (const Entry* e = ht_[i][b]; e != nullptr; e = e->next_) fn(*e);
+      const BucketArray* a = Array(i);
+      for (size_t b = 0; b < a->size; ++b) {
+        for (const Entry* e = bucket(i, b); e != nullptr; e = ChainNext(e)) fn(*e);
       }
     }
   }
@@ -113,8 +195,9 @@ class Table {
   template <typename Pred>
   const Entry* FindIf(Pred&& pred) const {
     for (int i = 0; i < num_arrays(); ++i) {
-      for (size_t b = 0; b < size_[i]; ++b) {
-        for (const Entry* e = ht_[i][b]; e != nullptr; e = e->next_) {
+      const BucketArray* a = Array(i);
+      for (size_t b = 0; b < a->size; ++b) {
+        for (const Entry* e = bucket(i, b); e != nullptr; e = ChainNext(e)) {
           if (pred(*e)) return e;
         }
       }
@@ -123,22 +206,34 @@ class Table {
   }
 
   // Test hooks.
-  size_t bucket_count(int i) const { return size_[i]; }
+  size_t bucket_count(int i) const { return Array(i) == nullptr ? 0 : Array(i)->size; }
 
  private:
+  friend class ReaderScan;
+
+  const BucketArray* Array(int i) const { return ht_[i].load(std::memory_order_acquire); }
+  BucketArray* Array(int i) { return ht_[i].load(std::memory_order_relaxed); }
+  // The link (bucket head or predecessor's next_) that holds the entry with `key` in
+  // array i; nullptr if the key is not in that array. Writer only.
+  std::atomic<Entry*>* FindLink(int i, uint64_t h, std::string_view key);
+  void MigrateBucket(size_t idx);
   void StartRehash(size_t new_size);
   void FinishRehashIfDone();
   void MaybeShrink();
+  void CountIn(const Entry* e, int sign);
+  void AddBytes(size_t plus, size_t minus) { Store(bytes_, bytes() + plus - minus); }
+  static void Store(std::atomic<size_t>& a, size_t v) { a.store(v, std::memory_order_relaxed); }
 
   std::string name_;
   uint32_t scan_hash_;
-  std::unique_ptr<Entry*[]> ht_[2];
-  size_t size_[2] = {0, 0};
+  ExpiryIndex* expiry_;
+  std::atomic<BucketArray*> ht_[2] = {nullptr, nullptr};
+  // Writer-only.
   size_t used_[2] = {0, 0};
   int64_t rehash_idx_ = -1;
-  size_t items_ = 0;
-  size_t bytes_ = 0;
-  size_t volatile_items_ = 0;
+  std::atomic<size_t> items_{0};
+  std::atomic<size_t> bytes_{0};
+  std::atomic<size_t> volatile_items_{0};
 };
 
 // One step of Redis's dictScan over a group of tables scanned together (tables whose
@@ -150,7 +245,7 @@ class Table {
 // Guarantee (as dictScan): an entry linked in the group from the first call (cursor 0)
 // to the last is visited at least once, whatever resizes/rehashes happen between
 // calls, because coverage is defined on the reversed hash bits, which all arrays of
-// all tables share (table.h invariant 5).
+// all tables share (table.h invariant 8).
 //
 // The cursor only ever has bits inside the largest mask seen, so a group whose arrays
 // are below 2^40 buckets leaves the top 24 bits of a 64-bit cursor free.
@@ -161,6 +256,62 @@ class EntryVisitor {
  protected:
   ~EntryVisitor() = default;
 };
+// Writer only.
 uint64_t ScanGroup(std::span<const Table* const> group, uint64_t cursor, EntryVisitor& visitor);
+// Readers (inside a ReadSection) and writer: the same step against a concurrently
+// changing group. Each table's arrays are loaded as in invariant 5; if a table's
+// arrays changed by the end of its step, its step is redone with the new ones (the
+// visitor may see an entry twice, never misses one present throughout).
+uint64_t ReadScanGroup(std::span<const Table* const> group, uint64_t cursor,
+                       EntryVisitor& visitor);
+
+// Name -> Table map of one Db that readers can search while the writer changes it:
+// open addressing over an array of atomic Table*, linear probing, tombstones; grown or
+// cleaned by building a new array, publishing it (release) and retiring the old one.
+//
+// Thread safety: Insert/Erase/Clear writer only; Find/ForEach writer or readers inside
+// a ReadSection (a Table* found stays valid until the section ends: dropped tables are
+// retired with Table::RetireTable after leaving the directory).
+class TableDirectory {
+ public:
+  TableDirectory();
+  ~TableDirectory();
+  TableDirectory(const TableDirectory&) = delete;
+  TableDirectory& operator=(const TableDirectory&) = delete;
+
+  Table* Find(std::string_view name) const;
+  // REQUIRES: no table with t->name() in the directory.
+  void Insert(Table* t);
+  // REQUIRES: t is in the directory.
+  void Erase(const Table* t);
+  // Empties the directory (the tables are the caller's).
+  void Clear();
+  size_t size() const { return live_; }
+
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    const Slots* s = slots_.load(std::memory_order_acquire);
+    for (size_t i = 0; i < s->cap; ++i) {
+      Table* t = s->at(i).load(std::memory_order_acquire);
+      if (t != nullptr && t != Tombstone()) fn(*t);
+    }
+  }
+
+ private:
+  struct Slots {
+    size_t cap;  // power of two
+    std::atomic<Table*>& at(size_t i) { return reinterpret_cast<std::atomic<Table*>*>(this + 1)[i]; }
+    const std::atomic<Table*>& at(size_t i) const {
+      return reinterpret_cast<const std::atomic<Table*>*>(this + 1)[i];
+    }
+    static Slots* New(size_t cap);
+  };
+  static Table* Tombstone() { return reinterpret_cast<Table*>(uintptr_t{1}); }
+  void Rebuild(size_t cap);
+
+  std::atomic<Slots*> slots_;
+  size_t live_ = 0;
+  size_t used_ = 0;  // live + tombstones
+};
 
 }  // namespace brisk::engine

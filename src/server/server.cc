@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/keyspace_events.h"
 #include "common/log.h"
+#include "engine/rcu.h"
 #include "server/connection.h"
 
 #ifdef BRISK_USE_MIMALLOC
@@ -285,6 +286,9 @@ void Server::OnCheck(uv_check_t* h) {
   list.clear();
   if (self->flush_list_.empty()) self->flush_list_.swap(list);  // keep the capacity
   clock::UpdateCachedTime();
+  // The loop holds no Entry* here: let RCU grace periods complete and reclaim what the
+  // engine retired (engine/rcu.h). Once per turn; the cron timer guarantees turns.
+  engine::QuiescentPoint();
 }
 
 void Server::OnCron(uv_timer_t* h) { static_cast<Server*>(h->data)->Cron(); }

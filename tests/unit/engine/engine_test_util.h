@@ -13,6 +13,21 @@
 
 namespace brisk::engine::testing {
 
+// ThreadSanitizer builds run ~100x slower: the long randomized tests use fewer seeds
+// there (the stress test is bounded by time instead), to stay well inside ctest's
+// timeout. Every seed still runs in the normal and ASan builds.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderTsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool kUnderTsan = true;
+#else
+inline constexpr bool kUnderTsan = false;
+#endif
+#else
+inline constexpr bool kUnderTsan = false;
+#endif
+
 // A "now" before every deadline: Peek/Keys see every physically present entry.
 inline constexpr int64_t kRawView = INT64_MIN;
 

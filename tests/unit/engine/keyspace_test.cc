@@ -82,57 +82,82 @@ TEST_CASE("strings: int encoding, embstr/raw, append and setrange", "[engine]") 
   CHECK(Value(mn) == "-9223372036854775808");
   CHECK(mn->StringLength() == 20);
 
-  db.SetString(e, std::string(44, 'x'));
+  // Changes publish a new entry (keyspace.h invariant 6): the old pointer keeps
+  // showing the old value, the returned / re-found one the new.
+  Entry* old = e;
+  e = db.SetString(e, std::string(44, 'x'));
   CHECK(e->EncodingName() == "embstr");
-  db.SetString(e, std::string(45, 'x'));
+  CHECK(old->is_int());
+  CHECK(Value(old) == "12345");
+  e = db.SetString(e, std::string(45, 'x'));
   CHECK(e->EncodingName() == "raw");
-  db.SetString(e, "-17");
+  e = db.SetString(old, "-17");  // a superseded pointer still names the key
   CHECK(e->is_int());
   CHECK(e->int_value() == -17);
+  CHECK(db.Find("n", 0) == e);
 
   CHECK(db.Append(e, "5") == 4);  // int -> raw bytes first
+  e = db.Find("n", 0);
   CHECK_FALSE(e->is_int());
   CHECK(Value(e) == "-175");
-  db.SetInt(e, 99);
+  e = db.SetInt(e, 99);
   CHECK(e->is_int());
   CHECK(Value(e) == "99");
   CHECK(db.SetRange(e, 4, "ab") == 6);
+  e = db.Find("n", 0);
   CHECK_FALSE(e->is_int());
   CHECK(Value(e) == std::string("99\0\0ab", 6));
   CHECK(db.SetRange(e, 1, "Z") == 6);
+  e = db.Find("n", 0);
   CHECK(Value(e) == std::string("9Z\0\0ab", 6));
   CHECK(db.SetRange(e, 100, "") == 6);  // empty write: no padding
   CheckAccounting(ks, db);
 }
 
 TEST_CASE("every write stamps the LSN; Find touches the access time", "[engine]") {
-  Keyspace ks(2, {});
+  EngineOptions opts;
+  opts.track_lsn = true;
+  Keyspace ks(2, opts);
   Db& db = ks.db(0);
   ks.AdvanceLsn();
   Entry* e = db.InsertString("t:a", "1");
   CHECK(e->lsn() == 1);
   ks.AdvanceLsn();
-  db.SetString(e, "x");
+  e = db.SetString(e, "x");
   CHECK(e->lsn() == 2);
   ks.AdvanceLsn();
   db.Append(e, "y");
+  e = db.Find("t:a", kNow);
   CHECK(e->lsn() == 3);
   ks.AdvanceLsn();
-  db.SetExpire(e, kNow + 1000);
+  e = db.SetExpire(e, kNow + 1000);
   CHECK(e->lsn() == 4);
   ks.AdvanceLsn();
+  e = db.SetExpire(e, kNow + 1000);  // same deadline: still a write
+  CHECK(e->lsn() == 5);
+  ks.AdvanceLsn();
   db.Rename("t:a", "u:a");
-  CHECK(db.Find("u:a", kNow)->lsn() == 5);
+  CHECK(db.Find("u:a", kNow)->lsn() == 6);
   ks.AdvanceLsn();
   db.MoveTo("u:a", &ks.db(1));
-  CHECK(ks.db(1).Find("u:a", kNow)->lsn() == 6);
+  CHECK(ks.db(1).Find("u:a", kNow)->lsn() == 7);
   ks.AdvanceLsn();
-  CHECK(db.InsertCopy("c", *ks.db(1).Peek("u:a", kNow))->lsn() == 7);
+  CHECK(db.InsertCopy("c", *ks.db(1).Peek("u:a", kNow))->lsn() == 8);
 
   Entry* f = db.Find("c", 5'000'000, true);
   CHECK(f->access_time() == 5000);
   db.Find("c", 9'000'000, false);
   CHECK(f->access_time() == 5000);
+
+  // Tracking off: no LSN stored (8 bytes less), lsn() is 0.
+  size_t with_lsn = f->MemoryBytes();
+  ks.set_track_lsn(false);
+  Entry* g = db.SetString(f, "x");
+  CHECK(g->lsn() == 0);
+  CHECK(Value(g) == "x");
+  CHECK(db.InsertString("d", "x")->lsn() == 0);
+  CHECK(db.InsertString("d2", "x")->MemoryBytes() <= with_lsn);
+  CheckAccounting(ks, db);
 }
 
 TEST_CASE("lazy expiry: Find removes, reports kExpired before the free, counts", "[engine]") {
@@ -172,6 +197,14 @@ TEST_CASE("lazy expiry: Find removes, reports kExpired before the free, counts",
   CHECK(obs.events.size() == 2);
   CHECK(db.size() == 0);
   CheckAccounting(ks, db);
+
+  // One-step insert with an expiry.
+  Entry* x = db.InsertString("x:1", "v", kNow + 5);
+  CHECK(x->expire_at_ms() == kNow + 5);
+  CHECK(db.volatile_size() == 1);
+  CheckAccounting(ks, db);
+  CHECK(db.ActiveExpire(kNow + 5, 10) == 1);
+  CHECK(obs.events.size() == 3);
 
   // Removing the expiry makes the key persistent again.
   Entry* p = db.InsertString("p", "v");

@@ -1,0 +1,228 @@
+#include "engine/rcu.h"
+
+#include <urcu/urcu-qsbr.h>
+
+#include <cassert>
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#if defined(__SANITIZE_THREAD__)
+#define BRISK_TSAN_ANNOTATE 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BRISK_TSAN_ANNOTATE 1
+#endif
+#endif
+
+#ifdef BRISK_TSAN_ANNOTATE
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+
+// Built into every TSan binary that links the engine, so no TSAN_OPTIONS plumbing is
+// needed. The one entry: urcu_qsbr_barrier() callocs a completion that liburcu's
+// call_rcu thread frees; both sides are inside the (uninstrumented) library, which
+// orders them with its own futex/uatomic protocol that TSan cannot see. Our own
+// retired memory is NOT covered by it (it is ordered by the annotations above).
+extern "C" const char* __tsan_default_suppressions() {
+  return "race:urcu_qsbr_barrier\n";
+}
+#endif
+
+namespace brisk::engine {
+
+namespace {
+
+#ifdef BRISK_TSAN_ANNOTATE
+char g_grace_sync;  // see "ThreadSanitizer" in rcu.h
+void TsanRelease(void* p) { __tsan_release(p); }
+void TsanAcquire(void* p) { __tsan_acquire(p); }
+#else
+void TsanRelease(void*) {}
+void TsanAcquire(void*) {}
+#endif
+
+void* GraceSync() {
+#ifdef BRISK_TSAN_ANNOTATE
+  return &g_grace_sync;
+#else
+  return nullptr;
+#endif
+}
+
+enum class Role : unsigned char { kNone, kWriter, kReader };
+
+// One batch of retired blocks (invariant 2): one 2 KiB block.
+constexpr size_t kRetireBatch = 250;
+struct RetireBatch {
+  rcu_head head;
+  std::atomic<RetireBatch*>* done_list;  // the retiring writer's ThreadState::done
+  RetireBatch* next_done = nullptr;
+  size_t count = 0;
+  void* blocks[kRetireBatch];
+};
+static_assert(sizeof(RetireBatch) <= 2048);
+
+// call_rcu callback: the grace period is over. The batch goes back to its writer,
+// which frees the blocks on its own thread at its next QuiescentPoint: frees stay
+// allocator-local (no cross-thread frees) and liburcu's thread does no freeing work.
+void BatchGraceElapsed(rcu_head* head) {
+  auto* batch = caa_container_of(head, RetireBatch, head);
+  TsanAcquire(GraceSync());
+  TsanAcquire(batch);
+  std::atomic<RetireBatch*>& list = *batch->done_list;
+  RetireBatch* top = list.load(std::memory_order_relaxed);
+  do {
+    batch->next_done = top;
+  } while (!list.compare_exchange_weak(top, batch, std::memory_order_release,
+                                       std::memory_order_relaxed));
+}
+
+// Per-thread state. The writer's registration lives as long as the thread; its
+// destructor (thread exit) drains and unregisters.
+struct ThreadState {
+  Role role = Role::kNone;
+  int read_depth = 0;
+  bool offline = false;
+  RetireBatch* batch = nullptr;
+  std::atomic<RetireBatch*> done{nullptr};  // batches whose grace period is over
+
+  void HandOver() {
+    if (batch == nullptr || batch->count == 0) return;
+    batch->done_list = &done;
+    TsanRelease(batch);
+    urcu_qsbr_call_rcu(&batch->head, BatchGraceElapsed);
+    batch = nullptr;
+  }
+
+  void FreeDone() {
+    RetireBatch* b = done.exchange(nullptr, std::memory_order_acquire);
+    while (b != nullptr) {
+      RetireBatch* next = b->next_done;
+      for (size_t i = 0; i < b->count; ++i) std::free(b->blocks[i]);
+      delete b;
+      b = next;
+    }
+  }
+
+  // Hands over and waits for every grace period pending; offline meanwhile.
+  void Drain() {
+    HandOver();
+    if (!offline) {
+      TsanRelease(GraceSync());
+      urcu_qsbr_thread_offline();
+    }
+    urcu_qsbr_barrier();
+    if (!offline) urcu_qsbr_thread_online();
+    FreeDone();
+  }
+
+  ~ThreadState() {
+    if (role != Role::kWriter) return;
+    Drain();  // callbacks must not outlive `done`
+    TsanRelease(GraceSync());
+    urcu_qsbr_unregister_thread();
+  }
+};
+
+thread_local ThreadState t_state;
+
+}  // namespace
+
+ReaderThread::ReaderThread() {
+  assert(t_state.role == Role::kNone);
+  urcu_qsbr_register_thread();
+  t_state.role = Role::kReader;
+}
+
+ReaderThread::~ReaderThread() {
+  assert(t_state.read_depth == 0);
+  TsanRelease(GraceSync());
+  urcu_qsbr_unregister_thread();
+  t_state.role = Role::kNone;
+}
+
+void ReaderThread::Quiescent() {
+  assert(t_state.read_depth == 0);
+  TsanRelease(GraceSync());
+  urcu_qsbr_quiescent_state();
+}
+
+void ReaderThread::Offline() {
+  assert(t_state.read_depth == 0);
+  TsanRelease(GraceSync());
+  urcu_qsbr_thread_offline();
+}
+
+void ReaderThread::Online() { urcu_qsbr_thread_online(); }
+
+ReadSection::ReadSection() {
+  assert(t_state.role != Role::kNone && "ReadSection on an unregistered thread");
+  urcu_qsbr_read_lock();
+  ++t_state.read_depth;
+}
+
+ReadSection::~ReadSection() {
+  urcu_qsbr_read_unlock();
+  if (--t_state.read_depth == 0 && t_state.role == Role::kReader) {
+    TsanRelease(GraceSync());
+    urcu_qsbr_quiescent_state();
+  }
+}
+
+void EnsureWriterThread() {
+  if (t_state.role == Role::kWriter) return;
+  assert(t_state.role == Role::kNone && "a reader thread cannot become the writer");
+  urcu_qsbr_register_thread();
+  t_state.role = Role::kWriter;
+}
+
+void QuiescentPoint() {
+  if (t_state.role != Role::kWriter) return;
+  t_state.FreeDone();
+  t_state.HandOver();
+  TsanRelease(GraceSync());
+  urcu_qsbr_quiescent_state();
+}
+
+void WriterOffline() {
+  if (t_state.role != Role::kWriter || t_state.offline) return;
+  t_state.HandOver();
+  TsanRelease(GraceSync());
+  urcu_qsbr_thread_offline();
+  t_state.offline = true;
+}
+
+void WriterOnline() {
+  if (t_state.role != Role::kWriter || !t_state.offline) return;
+  urcu_qsbr_thread_online();
+  t_state.offline = false;
+}
+
+void Retire(void* p) {
+  if (p == nullptr) return;
+  assert(t_state.role == Role::kWriter && !t_state.offline);
+  ThreadState& s = t_state;
+  if (s.batch == nullptr) s.batch = new RetireBatch;
+  s.batch->blocks[s.batch->count++] = p;
+  if (s.batch->count == kRetireBatch) s.HandOver();
+}
+
+void RetireObject(rcu_head* head, void (*fn)(rcu_head*)) {
+  assert(t_state.role == Role::kWriter && !t_state.offline);
+  TsanRelease(head);
+  urcu_qsbr_call_rcu(head, fn);
+}
+
+void BeginReclaim(rcu_head* head) {
+  TsanAcquire(GraceSync());
+  TsanAcquire(head);
+}
+
+void DrainRetired() {
+  if (t_state.role == Role::kWriter) t_state.Drain();
+}
+
+size_t PendingRetired() { return t_state.batch == nullptr ? 0 : t_state.batch->count; }
+
+}  // namespace brisk::engine
