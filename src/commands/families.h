@@ -11,5 +11,6 @@ void RegisterKeysFamily(CommandRegistry* r);         // keys_family.cc
 void RegisterStringFamily(CommandRegistry* r);       // string_family.cc
 void RegisterTransactionFamily(CommandRegistry* r);  // transaction_family.cc
 void RegisterPubsubFamily(CommandRegistry* r);       // pubsub_family.cc
+void RegisterTableFamily(CommandRegistry* r);        // table_family.cc
 
 }  // namespace brisk::cmd

@@ -9,6 +9,7 @@ void RegisterAllCommands(CommandRegistry* r) {
   RegisterStringFamily(r);
   RegisterTransactionFamily(r);
   RegisterPubsubFamily(r);
+  RegisterTableFamily(r);
 }
 
 }  // namespace brisk::cmd
