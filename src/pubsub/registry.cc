@@ -46,6 +46,7 @@ bool Registry::PSubscribe(Subscriber* s, std::string_view pattern) {
     PatternEntry entry;
     entry.prefix_len = GlobLiteralPrefix(pattern, &entry.exact).size();
     it = patterns_.emplace(std::string(pattern), std::move(entry)).first;
+    IndexPattern(&*it);
   }
   it->second.subscribers.push_back(s);
   Recount(s);
@@ -59,7 +60,7 @@ bool Registry::PUnsubscribe(Subscriber* s, std::string_view pattern) {
   s->patterns_.erase(own);
   if (it != patterns_.end()) {
     Remove(&it->second.subscribers, s);
-    if (it->second.subscribers.empty()) patterns_.erase(it);
+    if (it->second.subscribers.empty()) ErasePattern(it);
   }
   Recount(s);
   return true;
@@ -80,10 +81,30 @@ void Registry::UnsubscribeAll(Subscriber* s) {
     auto it = patterns_.find(pattern);
     if (it == patterns_.end()) continue;
     Remove(&it->second.subscribers, s);
-    if (it->second.subscribers.empty()) patterns_.erase(it);
+    if (it->second.subscribers.empty()) ErasePattern(it);
   }
   s->patterns_.clear();
   Recount(s);
+}
+
+void Registry::IndexPattern(const PatternNode* node) {
+  const std::string& pattern = node->first;
+  size_t len = node->second.prefix_len;
+  by_prefix_[pattern.substr(0, len)].push_back(node);
+  ++prefix_lengths_[len];
+}
+
+void Registry::ErasePattern(PatternMap::iterator it) {
+  size_t len = it->second.prefix_len;
+  auto bucket = by_prefix_.find(std::string_view(it->first).substr(0, len));
+  if (bucket != by_prefix_.end()) {
+    auto& v = bucket->second;
+    v.erase(std::remove(v.begin(), v.end(), &*it), v.end());
+    if (v.empty()) by_prefix_.erase(bucket);
+  }
+  auto l = prefix_lengths_.find(len);
+  if (l != prefix_lengths_.end() && --l->second == 0) prefix_lengths_.erase(l);
+  patterns_.erase(it);
 }
 
 std::vector<std::string_view> Registry::Channels(Kind kind, const std::string_view* pattern) const {

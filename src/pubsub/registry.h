@@ -8,7 +8,8 @@
 // Invariants:
 //   1. Exact channels (and shard channels) are indexed in hash maps: finding the
 //      subscribers of one channel is O(1) whatever else is subscribed. Only patterns
-//      are matched, one GlobMatch per distinct pattern, after a literal-prefix check.
+//      are matched: patterns are indexed by literal prefix, so only those whose prefix
+//      starts the channel are GlobMatch-ed (one hash lookup per distinct prefix length).
 //   2. A channel or pattern is present in the index iff it has at least one subscriber;
 //      each subscriber appears at most once per channel/pattern, and a subscriber's own
 //      sets mirror the index exactly.
@@ -23,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -86,15 +88,22 @@ class Registry {
   bool has_patterns() const { return !patterns_.empty(); }
 
   // Calls fn(pattern, subscribers) for every pattern matching `channel` (invariant 4).
+  // Patterns are indexed by their literal prefix: per distinct prefix length one hash
+  // lookup of the channel's first bytes finds the only patterns that can match, so
+  // patterns on other tables/channels cost nothing (no per-pattern work).
   template <class Fn>
   void ForEachMatchingPattern(std::string_view channel, Fn&& fn) const {
-    for (const auto& [pattern, entry] : patterns_) {
-      if (channel.size() < entry.prefix_len ||
-          channel.compare(0, entry.prefix_len, pattern, 0, entry.prefix_len) != 0) {
-        continue;
-      }
-      if (entry.exact ? channel.size() == pattern.size() : GlobMatch(pattern, channel)) {
-        fn(std::string_view(pattern), entry.subscribers);
+    for (const auto& [len, count] : prefix_lengths_) {
+      if (len > channel.size()) break;
+      auto bucket = by_prefix_.find(channel.substr(0, len));
+      if (bucket == by_prefix_.end()) continue;
+      for (const PatternNode* node : bucket->second) {
+        ++patterns_examined_;
+        const std::string& pattern = node->first;
+        const PatternEntry& entry = node->second;
+        if (entry.exact ? channel.size() == pattern.size() : GlobMatch(pattern, channel)) {
+          fn(std::string_view(pattern), entry.subscribers);
+        }
       }
     }
   }
@@ -105,6 +114,8 @@ class Registry {
     return subs ? subs->size() : 0;
   }
   size_t NumPatterns() const { return patterns_.size(); }
+  // Patterns checked with GlobMatch/exact compare so far (the cost check in tests).
+  uint64_t patterns_examined() const { return patterns_examined_; }
   size_t NumChannels(Kind kind) const { return channels_[size_t(kind)].size(); }
   // Active channels of `kind` matching `pattern` (every one when pattern is null).
   std::vector<std::string_view> Channels(Kind kind, const std::string_view* pattern) const;
@@ -123,8 +134,19 @@ class Registry {
     s->subscriptions = s->names_[0].size() + s->names_[1].size() + s->patterns_.size();
   }
 
+  using PatternMap = std::unordered_map<std::string, PatternEntry, NameHash, std::equal_to<>>;
+  using PatternNode = PatternMap::value_type;  // node addresses are stable in the map
+  void IndexPattern(const PatternNode* node);
+  void ErasePattern(PatternMap::iterator it);
+
   ChannelIndex channels_[2];
-  std::unordered_map<std::string, PatternEntry, NameHash, std::equal_to<>> patterns_;
+  PatternMap patterns_;
+  // Literal prefix -> patterns with that prefix, and how many patterns have each prefix
+  // length (ordered, so lookups stop at the channel's length).
+  std::unordered_map<std::string, std::vector<const PatternNode*>, NameHash, std::equal_to<>>
+      by_prefix_;
+  std::map<size_t, size_t> prefix_lengths_;
+  mutable uint64_t patterns_examined_ = 0;
 };
 
 }  // namespace brisk::pubsub

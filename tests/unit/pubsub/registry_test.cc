@@ -98,3 +98,30 @@ TEST_CASE("many subscribers: removal keeps every other subscriber", "[pubsub]") 
     CHECK(std::count(left->begin(), left->end(), &subs[i]) == 1);
   }
 }
+
+TEST_CASE("cost check: patterns on other tables are never examined", "[pubsub]") {
+  Registry reg;
+  std::vector<Subscriber> others(1000);
+  for (size_t i = 0; i < others.size(); ++i) {
+    REQUIRE(reg.PSubscribe(&others[i], "__keyspace@0__:t" + std::to_string(i) + ":*"));
+  }
+  Subscriber mine, everything;
+  REQUIRE(reg.PSubscribe(&mine, "__keyspace@0__:users:*"));
+  uint64_t before = reg.patterns_examined();
+  CHECK(Matches(reg, "__keyspace@0__:users:42") ==
+        std::vector<std::string>{"__keyspace@0__:users:*/1"});
+  CHECK(reg.patterns_examined() - before == 1);  // only its own pattern
+
+  // A catch-all pattern (empty literal prefix) is examined for every channel, as it must.
+  REQUIRE(reg.PSubscribe(&everything, "*"));
+  before = reg.patterns_examined();
+  CHECK(Matches(reg, "__keyspace@0__:users:42").size() == 2);
+  CHECK(reg.patterns_examined() - before == 2);
+
+  // Unsubscribing removes patterns from the prefix index too.
+  for (size_t i = 0; i < others.size(); ++i) reg.UnsubscribeAll(&others[i]);
+  reg.UnsubscribeAll(&everything);
+  CHECK(reg.NumPatterns() == 1);
+  CHECK(Matches(reg, "__keyspace@0__:t7:x").empty());
+  CHECK(Matches(reg, "__keyspace@0__:users:1").size() == 1);
+}
