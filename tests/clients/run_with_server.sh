@@ -11,40 +11,8 @@ set -euo pipefail
 SERVER_BIN=${1:?usage: $0 SERVER_BIN CMD [ARGS...]}
 shift
 [[ $# -gt 0 ]] || { echo "usage: $0 SERVER_BIN CMD [ARGS...]" >&2; exit 2; }
-command -v redis-cli >/dev/null || { echo "FAIL: redis-cli not installed (scripts/bootstrap)" >&2; exit 1; }
-
-DIR=$(mktemp -d /tmp/brisk-client-test-XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-for _attempt in 1 2 3 4 5; do  # a retry only if another process took the port meanwhile
-  PORT=$(free_port)
-  "$SERVER_BIN" --port "$PORT" --bind 127.0.0.1 --dir "$DIR" --logfile "$DIR/server.log" \
-    </dev/null &
-  SERVER_PID=$!
-  for _ in $(seq 1 200); do  # up to ~10 s
-    if [[ "$(redis-cli -p "$PORT" ping 2>/dev/null)" == "PONG" ]]; then break 2; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.05  # poll interval only
-  done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-done
-[[ -n "$SERVER_PID" ]] || { echo "FAIL: $SERVER_BIN did not answer PING" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/server.sh"
+brisk_start "$SERVER_BIN" client-test
 
 export BRISK_PORT=$PORT
 status=0

@@ -5,55 +5,8 @@
 set -euo pipefail
 
 SERVER_BIN=${1:?usage: $0 /path/to/brisk-server}
-command -v redis-cli >/dev/null || { echo "FAIL: redis-cli not installed (scripts/bootstrap)" >&2; exit 1; }
-
-DIR=$(mktemp -d /tmp/brisk-cli-test-XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  if [[ -f "$DIR/server.log" ]]; then echo "--- server log (tail) ---" >&2; tail -20 "$DIR/server.log" >&2; fi
-  exit 1
-}
-
-# expect NAME EXPECTED ACTUAL
-expect() {
-  if [[ "$2" != "$3" ]]; then
-    fail "$1: expected [$2], got [$3]"
-  fi
-  echo "ok: $1"
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Start on a free port; retry if another process grabbed it in between (bounded).
-for attempt in 1 2 3 4 5; do
-  PORT=$(free_port)
-  "$SERVER_BIN" --port "$PORT" --bind 127.0.0.1 --dir "$DIR" --logfile "$DIR/server.log" \
-    </dev/null &
-  SERVER_PID=$!
-  for _ in $(seq 1 200); do  # up to ~10 s
-    if [[ "$(redis-cli -p "$PORT" ping 2>/dev/null)" == "PONG" ]]; then break 2; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-done
-[[ -n "$SERVER_PID" ]] || fail "brisk-server did not answer PING"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/server.sh"
+brisk_start "$SERVER_BIN" cli-test
 CLI=(redis-cli -p "$PORT")
 
 # --- commands as arguments -------------------------------------------------------------
