@@ -11,56 +11,45 @@
 namespace brisk {
 namespace {
 
-ConfigOption Bool(std::string_view name, bool Config::*f, bool mut) {
+// Table-row builders: Row() fills what every row has; each type adds its binding.
+ConfigOption Row(std::string_view name, ConfigType type, bool mut) {
   ConfigOption o;
   o.name = name;
-  o.type = ConfigType::kBool;
+  o.type = type;
   o.mutable_at_runtime = mut;
+  return o;
+}
+ConfigOption Bool(std::string_view name, bool Config::*f, bool mut) {
+  ConfigOption o = Row(name, ConfigType::kBool, mut);
   o.b = f;
   return o;
 }
 ConfigOption Int(std::string_view name, int64_t Config::*f, bool mut, int64_t min, int64_t max) {
-  ConfigOption o;
-  o.name = name;
-  o.type = ConfigType::kInt;
-  o.mutable_at_runtime = mut;
+  ConfigOption o = Row(name, ConfigType::kInt, mut);
   o.min = min;
   o.max = max;
   o.i = f;
   return o;
 }
 ConfigOption Mem(std::string_view name, uint64_t Config::*f, bool mut) {
-  ConfigOption o;
-  o.name = name;
-  o.type = ConfigType::kMemSize;
-  o.mutable_at_runtime = mut;
+  ConfigOption o = Row(name, ConfigType::kMemSize, mut);
   o.u = f;
   return o;
 }
 ConfigOption Str(std::string_view name, std::string Config::*f, bool mut) {
-  ConfigOption o;
-  o.name = name;
-  o.type = ConfigType::kString;
-  o.mutable_at_runtime = mut;
+  ConfigOption o = Row(name, ConfigType::kString, mut);
   o.s = f;
   return o;
 }
 ConfigOption Enum(std::string_view name, std::string Config::*f, bool mut,
                   std::vector<std::string_view> choices) {
-  ConfigOption o;
-  o.name = name;
-  o.type = ConfigType::kEnum;
-  o.mutable_at_runtime = mut;
+  ConfigOption o = Row(name, ConfigType::kEnum, mut);
   o.s = f;
   o.choices = std::move(choices);
   return o;
 }
-
 ConfigOption Custom(std::string_view name, bool mut, CustomSet set, CustomGet get) {
-  ConfigOption o;
-  o.name = name;
-  o.type = ConfigType::kCustom;
-  o.mutable_at_runtime = mut;
+  ConfigOption o = Row(name, ConfigType::kCustom, mut);
   o.custom_set = set;
   o.custom_get = get;
   return o;

@@ -110,6 +110,16 @@ class Harness {
   int64_t now_ms_ = 0;
 };
 
+// A second (third, ...) authenticated client for multi-client tests.
+inline cmd::ClientState MakeClient(uint64_t id, int resp = 2) {
+  cmd::ClientState c;
+  c.id = id;
+  c.resp = resp;
+  c.authenticated = true;
+  c.addr = "127.0.0.1:" + std::to_string(40000 + id);
+  return c;
+}
+
 // RESP literals for readable assertions.
 inline std::string Bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";

@@ -24,15 +24,6 @@ std::string PMessage(char head, std::string_view pattern, std::string_view chann
          Bulk(payload);
 }
 
-cmd::ClientState MakeClient(uint64_t id, int resp = 2) {
-  cmd::ClientState c;
-  c.id = id;
-  c.resp = resp;
-  c.authenticated = true;
-  c.addr = "127.0.0.1:" + std::to_string(40000 + id);
-  return c;
-}
-
 }  // namespace
 
 TEST_CASE("SUBSCRIBE / UNSUBSCRIBE reply bytes, RESP2", "[pubsub]") {

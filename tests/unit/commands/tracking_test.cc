@@ -8,15 +8,6 @@
 namespace brisk::test {
 namespace {
 
-cmd::ClientState MakeClient(uint64_t id, int resp) {
-  cmd::ClientState c;
-  c.id = id;
-  c.resp = resp;
-  c.authenticated = true;
-  c.addr = "127.0.0.1:" + std::to_string(40000 + id);
-  return c;
-}
-
 std::string Keys(std::initializer_list<std::string_view> keys) {
   std::string s = "*" + std::to_string(keys.size()) + "\r\n";
   for (auto k : keys) s += Bulk(k);

@@ -11,63 +11,16 @@
 #include "log/crc32c.h"
 #include "log/record.h"
 #include "log_test_util.h"
-
-// TSan interposes operator new itself (a second definition does not link), so under TSan
-// the counting is off and the allocation test says so instead of checking.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define BRISK_NO_NEW_OVERRIDE 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define BRISK_NO_NEW_OVERRIDE 1
-#endif
+#include "../counting_new.h"
 
 namespace {
 thread_local bool t_watching = false;
 thread_local size_t t_allocations = 0;
-void* Allocate(size_t size) noexcept {
-  if (t_watching) ++t_allocations;
-  return std::malloc(size == 0 ? 1 : size);
-}
-[[maybe_unused]] void* AllocateOrThrow(size_t size) {
-  if (void* p = Allocate(size)) return p;
-  throw std::bad_alloc();
-}
 }  // namespace
 
-#ifndef BRISK_NO_NEW_OVERRIDE
-void* operator new(size_t size) {
-  return AllocateOrThrow(size);
+void OnTestAllocation(size_t) noexcept {
+  if (t_watching) ++t_allocations;
 }
-void* operator new[](size_t size) {
-  return AllocateOrThrow(size);
-}
-void* operator new(size_t size, const std::nothrow_t&) noexcept {
-  return Allocate(size);
-}
-void* operator new[](size_t size, const std::nothrow_t&) noexcept {
-  return Allocate(size);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, size_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-#endif
 
 using namespace brisk::applog;
 using brisk::applog::test::Argv;
