@@ -165,6 +165,17 @@ class WatchTable {
   void Touch(int db, std::string_view key);
   // Marks every client watching any key of db dirty (FLUSHDB, SWAPDB).
   void TouchDb(int db);
+  // Marks dirty every client watching a key of db for which pred(key) is true (TABLE
+  // DROP). O(keys watched in db).
+  template <typename Pred>
+  void TouchIf(int db, Pred&& pred) {
+    auto db_it = by_db_.find(db);
+    if (db_it == by_db_.end()) return;
+    for (auto& [key, clients] : db_it->second) {
+      if (!pred(std::string_view(key))) continue;
+      for (ClientState* c : clients) c->dirty_cas = true;
+    }
+  }
   void TouchAll();
   bool empty() const { return count_ == 0; }
 
@@ -228,13 +239,22 @@ class CommandContext {
     }
   }
 
-  // Hit/miss accounting for read lookups (INFO keyspace_hits/misses).
-  void CountLookup(bool hit) {
+  // Hit/miss accounting for read lookups: INFO keyspace_hits/misses and the key's
+  // table (TABLE INFO hits/misses).
+  void CountLookup(std::string_view key, bool hit) {
     if (hit) {
       ++server_->stats.keyspace_hits;
     } else {
       ++server_->stats.keyspace_misses;
     }
+    db().CountLookup(key, hit);
+  }
+  // Redis's lookupKeyRead: a lookup that counts as a hit or miss. `touch` updates the
+  // access time unless the client asked for CLIENT NO-TOUCH.
+  engine::Entry* FindForRead(std::string_view key, bool touch = true) {
+    engine::Entry* e = db().Find(key, now_ms_, touch && !client_->no_touch);
+    CountLookup(key, e != nullptr);
+    return e;
   }
 
   // Replies with an error row; used by handlers so that all errors pass one place.

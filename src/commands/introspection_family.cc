@@ -377,7 +377,7 @@ void KeyspaceSection(const CommandContext& ctx, std::string* o) {
 }
 
 // Brisk: one line per table of every non-empty db, dbs in order, tables in name order:
-//   db<N>.<table>:items=<n>,bytes=<n>,volatile=<n>
+//   db<N>.<table>:items=<n>,bytes=<n>,volatile=<n>,hits=<n>,misses=<n>
 // The default table "" prints as "db0.:". Like Redis's getSafeInfoString, the bytes
 // '#', ':', '\r' and '\n' of a table name print as '_' so each line stays one field.
 void TablesSection(const CommandContext& ctx, std::string* o) {
@@ -388,9 +388,10 @@ void TablesSection(const CommandContext& ctx, std::string* o) {
     db.ForEachTable([&](const engine::TableStats& s) {
       std::string field = "db" + std::to_string(i) + ".";
       for (char c : s.name) field += (c == '#' || c == ':' || c == '\r' || c == '\n') ? '_' : c;
-      char buf[96];
-      snprintf(buf, sizeof(buf), "items=%zu,bytes=%zu,volatile=%zu", s.items, s.bytes,
-               s.volatile_items);
+      char buf[160];
+      snprintf(buf, sizeof(buf), "items=%zu,bytes=%zu,volatile=%zu,hits=%llu,misses=%llu",
+               s.items, s.bytes, s.volatile_items, (unsigned long long)s.hits,
+               (unsigned long long)s.misses);
       Kv(o, field, buf);
     });
   }

@@ -21,14 +21,6 @@ using engine::Db;
 using engine::Entry;
 using engine::ObjType;
 
-// Redis's lookupKeyRead: a lookup that counts as a keyspace hit or miss. `touch`
-// updates the access time, unless the client asked for CLIENT NO-TOUCH.
-Entry* FindForRead(CommandContext* ctx, std::string_view key, bool touch = true) {
-  Entry* e = ctx->db().Find(key, ctx->now_ms(), touch && !ctx->client()->no_touch);
-  ctx->CountLookup(e != nullptr);
-  return e;
-}
-
 // DEL / UNLINK: memory is reclaimed synchronously either way.
 void Del(CmdArgs args, CommandContext* ctx) {
   int64_t deleted = 0;
@@ -46,7 +38,7 @@ void Del(CmdArgs args, CommandContext* ctx) {
 void Exists(CmdArgs args, CommandContext* ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < args.size(); ++i) {
-    if (FindForRead(ctx, args[i], /*touch=*/false) != nullptr) ++count;
+    if (ctx->FindForRead(args[i], /*touch=*/false) != nullptr) ++count;
   }
   ctx->rb()->Integer(count);
 }
@@ -56,14 +48,14 @@ void Touch(CmdArgs args, CommandContext* ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < args.size(); ++i) {
     Entry* e = ctx->db().Find(args[i], ctx->now_ms());
-    ctx->CountLookup(e != nullptr);
+    ctx->CountLookup(args[i], e != nullptr);
     if (e != nullptr) ++count;
   }
   ctx->rb()->Integer(count);
 }
 
 void Type(CmdArgs args, CommandContext* ctx) {
-  const Entry* e = FindForRead(ctx, args[1], /*touch=*/false);
+  const Entry* e = ctx->FindForRead(args[1], /*touch=*/false);
   ctx->rb()->SimpleString(e == nullptr ? std::string_view("none") : engine::TypeName(e->type()));
 }
 
@@ -126,7 +118,7 @@ void Copy(CmdArgs args, CommandContext* ctx) {
 
   Db& src = ctx->db();
   Db& dst = ctx->keyspace().db(dst_index);
-  if (FindForRead(ctx, key) == nullptr) return ctx->rb()->Integer(0);
+  if (ctx->FindForRead(key) == nullptr) return ctx->rb()->Integer(0);
   if (dst.Find(new_key, ctx->now_ms()) != nullptr) {
     if (!replace) return ctx->rb()->Integer(0);
     dst.Erase(new_key, ctx->now_ms());
@@ -329,7 +321,7 @@ void PExpireAt(CmdArgs args, CommandContext* ctx) {
 // TTL / PTTL / EXPIRETIME / PEXPIRETIME: -2 missing, -1 no expiry; seconds are
 // rounded to nearest, as Redis does.
 void TtlGeneric(CmdArgs args, CommandContext* ctx, bool millis, bool absolute) {
-  const Entry* e = FindForRead(ctx, args[1], /*touch=*/false);
+  const Entry* e = ctx->FindForRead(args[1], /*touch=*/false);
   if (e == nullptr) return ctx->rb()->Integer(-2);
   int64_t at = e->expire_at_ms();
   if (at == 0) return ctx->rb()->Integer(-1);

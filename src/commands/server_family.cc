@@ -393,7 +393,7 @@ bool LfuPolicy(const CommandContext& ctx) {
 // Lookup for OBJECT: counts as a read but does not refresh the access time.
 const engine::Entry* ObjectLookup(CmdArgs args, CommandContext* ctx) {
   const engine::Entry* e = ctx->db().Find(args[2], ctx->now_ms(), /*touch=*/false);
-  ctx->CountLookup(e != nullptr);
+  ctx->CountLookup(args[2], e != nullptr);
   if (e == nullptr) ctx->rb()->Null();
   return e;
 }

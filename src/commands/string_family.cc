@@ -22,18 +22,11 @@ using engine::ObjType;
 // Room for any int64 in decimal (Entry::StringValue's scratch).
 constexpr size_t kIntBuf = 24;
 
-// Redis's lookupKeyRead: counts the lookup as a hit or miss; CLIENT NO-TOUCH keeps
-// the access time.
-Entry* FindForRead(CommandContext* ctx, std::string_view key) {
-  Entry* e = ctx->db().Find(key, ctx->now_ms(), !ctx->client()->no_touch);
-  ctx->CountLookup(e != nullptr);
-  return e;
-}
 
 // FindForRead + checkType. Returns the entry (nullptr if absent); on a non-string
 // entry replies WRONGTYPE and sets *failed.
 Entry* FindStringForRead(CommandContext* ctx, std::string_view key, bool* failed) {
-  Entry* e = FindForRead(ctx, key);
+  Entry* e = ctx->FindForRead(key);
   *failed = e != nullptr && e->type() != ObjType::kString;
   if (*failed) ctx->Error(Err::kWrongType);
   return e;
@@ -278,7 +271,7 @@ void MGet(CmdArgs args, CommandContext* ctx) {
   ctx->rb()->ArrayHeader(args.size() - 1);
   char scratch[kIntBuf];
   for (size_t i = 1; i < args.size(); ++i) {
-    const Entry* e = FindForRead(ctx, args[i]);
+    const Entry* e = ctx->FindForRead(args[i]);
     if (e == nullptr || e->type() != ObjType::kString) {
       ctx->rb()->Null();
     } else {
@@ -486,8 +479,8 @@ void Lcs(CmdArgs args, CommandContext* ctx) {
   Db& db = ctx->db();
   // Find (lazy expiry, hit/miss stats) may invalidate an earlier Find's pointer
   // (keyspace.h invariant 6); Peek has no side effects, so its pointers stay valid.
-  FindForRead(ctx, args[1]);
-  FindForRead(ctx, args[2]);
+  ctx->FindForRead(args[1]);
+  ctx->FindForRead(args[2]);
   const Entry* ea = db.Peek(args[1], ctx->now_ms());
   const Entry* eb = db.Peek(args[2], ctx->now_ms());
   if ((ea && ea->type() != ObjType::kString) || (eb && eb->type() != ObjType::kString)) {

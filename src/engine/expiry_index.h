@@ -1,17 +1,20 @@
-// Per-Db index of volatile entries ordered by deadline, so active expiry finds due keys
-// without walking non-volatile ones.
+// Per-table index of volatile entries ordered by deadline, so active expiry finds due
+// keys without sampling and without walking non-volatile ones.
 //
 // A binary min-heap of Entry* keyed by expire_at_ms(). Each volatile entry stores its
 // heap position (Entry::heap_pos, 4 bytes in the entry's optional expiry field), so a
 // replaced or removed entry is found in O(1) and the heap costs 8 bytes per volatile
-// key (plus vector slack) instead of a tree node. A later issue replaces it with a
-// per-table timing wheel; the Db and Table only use the operations below.
+// key (plus vector slack) instead of a tree node. Each Table owns one (table.h
+// invariant 6), so dropping a table drops its index in O(1), and active expiry visits
+// due entries in deadline order, table by table. (A timing wheel would make insertion
+// O(1) instead of O(log n); the heap was kept because it needs no per-slot memory and
+// its sift cost did not show in the mass-expiry figures.)
 //
 // Thread safety: NOT thread-safe; writer only (readers never look at it, nor at
 // Entry::heap_pos).
 //
 // Invariants:
-//   1. e is in the index iff e is linked in the owning Db and e->expire_at_ms() != 0.
+//   1. e is in the index iff e is linked in the owning Table and e->expire_at_ms() != 0.
 //      Table maintains it on every link, unlink, replacement and rehash copy.
 //   2. heap_[i]->heap_pos() == i for every i; heap order on expire_at_ms().
 #pragma once
@@ -91,6 +94,22 @@ class ExpiryIndex {
   Entry* FirstDue(int64_t now_ms) const {
     if (heap_.empty() || heap_[0]->expire_at_ms() > now_ms) return nullptr;
     return heap_[0];
+  }
+
+  // How many entries have a deadline <= now_ms: O(that count), visiting only the
+  // heap's due subtree.
+  size_t CountDue(int64_t now_ms) const {
+    size_t count = 0;
+    std::vector<size_t> todo;
+    if (!heap_.empty()) todo.push_back(0);
+    while (!todo.empty()) {
+      size_t i = todo.back();
+      todo.pop_back();
+      if (At(heap_[i]) > now_ms) continue;
+      ++count;
+      for (size_t c = 2 * i + 1; c <= 2 * i + 2 && c < heap_.size(); ++c) todo.push_back(c);
+    }
+    return count;
   }
 
   // The entry with the latest deadline; nullptr if none. O(n): only RandomKey's

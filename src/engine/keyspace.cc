@@ -125,7 +125,9 @@ struct Db::Impl {
   std::map<uint32_t, std::vector<const Table*>> by_scan_hash;
   // The last table looked up; cleared when a table is dropped.
   mutable Table* last = nullptr;
-  ExpiryIndex expiry;
+  // Where the next ActiveExpire call resumes (a table name; tables are visited in
+  // name order, round robin).
+  std::string expire_cursor;
   std::mt19937_64 rng{0x5eed'b415'c0ffee};
 
   Table* Get(std::string_view name) const {
@@ -136,7 +138,7 @@ struct Db::Impl {
   }
 
   Table* Create(std::string_view name) {
-    auto* t = new Table(std::string(name), &expiry);
+    auto* t = new Table(std::string(name));
     by_name.emplace(t->name(), t);
     by_scan_hash[t->scan_hash()].push_back(t);
     dir.Insert(t);  // published last: readers find a complete table
@@ -158,7 +160,6 @@ struct Db::Impl {
   // FLUSHDB: O(tables) on the loop; the entries are freed by the call_rcu thread.
   void Clear() {
     last = nullptr;
-    expiry.Clear();
     dir.Clear();
     for (auto& [name, t] : by_name) Table::RetireTable(t);
     by_scan_hash.clear();
@@ -439,13 +440,36 @@ void Db::SwapContents(Db& other) {
 }
 
 size_t Db::ActiveExpire(int64_t now_ms, size_t max_keys) {
+  // Round robin over the tables in name order, from where the last call stopped, each
+  // table's own index giving its due entries in deadline order: no sampling, and
+  // tables without TTLs cost one comparison.
   size_t removed = 0;
-  while (removed < max_keys) {
-    Entry* e = impl_->expiry.FirstDue(now_ms);
-    if (e == nullptr) break;
-    Impl::Expire(*this, TableFor(e->key(), false), e);
-    ++removed;
+  auto& tables = impl_->by_name;
+  auto it = tables.lower_bound(impl_->expire_cursor);
+  for (size_t visited = 0, n = tables.size(); visited < n && removed < max_keys; ++visited) {
+    if (it == tables.end()) it = tables.begin();
+    Table* t = it->second;
+    ++it;  // before Expire: emptying t removes it from `tables`
+    bool dropped = false;
+    while (removed < max_keys && !dropped && t->volatile_items() != 0) {
+      Entry* e = t->expiry().FirstDue(now_ms);
+      if (e == nullptr) break;
+      dropped = t->items() == 1;  // removing the last entry drops the table
+      Impl::Expire(*this, t, e);
+      ++removed;
+    }
+    if (removed == max_keys) {
+      // Resume at this table next time (it may have more due entries), or at the
+      // next one if it is gone.
+      if (!dropped) {
+        impl_->expire_cursor.assign(t->name());
+      } else {
+        impl_->expire_cursor.assign(it == tables.end() ? std::string_view() : it->first);
+      }
+      return removed;
+    }
   }
+  impl_->expire_cursor.clear();
   return removed;
 }
 
@@ -464,9 +488,11 @@ bool Db::RandomKey(int64_t now_ms, std::string* out) {
   }
   if (size_ == 0) return false;
   // Unlucky or mostly expired: the latest deadline is live if any volatile key is...
-  if (Entry* e = impl_->expiry.Latest(); e != nullptr && !IsExpired(*e, now_ms)) {
-    out->assign(e->key());
-    return true;
+  for (auto& [name, t] : impl_->by_name) {
+    if (Entry* e = t->expiry().Latest(); e != nullptr && !IsExpired(*e, now_ms)) {
+      out->assign(e->key());
+      return true;
+    }
   }
   // ...otherwise only a persistent entry can be live.
   for (auto& [name, t] : impl_->by_name) {
@@ -637,6 +663,22 @@ void Db::ReadTables(const std::function<void(const TableStats&)>& fn) const {
 
 void Db::ForEachTable(const std::function<void(const TableStats&)>& fn) const {
   for (const auto& [name, t] : impl_->by_name) fn(t->Stats());
+}
+
+size_t Db::DropTable(std::string_view name, int64_t now_ms) {
+  Table* t = impl_->Get(name);
+  if (t == nullptr) return 0;
+  size_t live = t->items() - t->expiry().CountDue(now_ms);
+  size_ -= t->items();
+  volatile_size_ -= t->volatile_items();
+  // Unpublished now; the table, its entries and its expiry index are freed by liburcu's
+  // thread after a grace period (table.h invariant 9), so the loop pays O(1) here.
+  impl_->Drop(t);
+  return live;
+}
+
+void Db::CountLookup(std::string_view key, bool hit) {
+  if (Table* t = TableFor(key, false)) t->CountLookup(hit);
 }
 
 bool Db::GetTableStats(std::string_view name, TableStats* out) const {

@@ -191,6 +191,8 @@ struct TableStats {
   size_t items = 0;
   size_t bytes = 0;
   size_t volatile_items = 0;
+  uint64_t hits = 0;    // read lookups that found a live key (Db::CountLookup)
+  uint64_t misses = 0;  // ...that did not (counted only while the table exists)
 };
 
 class Table;           // defined in table.h
@@ -275,6 +277,16 @@ class Db {
   // Removes up to `max_keys` expired entries (reporting each as kExpired); returns how
   // many were removed. Never walks non-volatile keys.
   size_t ActiveExpire(int64_t now_ms, size_t max_keys);
+
+  // Removes the table `name` with every entry in it (TABLE DROP) in O(1) on this
+  // thread: the memory is reclaimed in the background after a grace period. Returns
+  // the number of live (not logically expired) entries it held; 0 if no such table.
+  // Observer not called.
+  size_t DropTable(std::string_view name, int64_t now_ms);
+
+  // Counts a read lookup of `key` as a hit or miss of its table (TableStats hits /
+  // misses); a miss in a table that does not exist is not counted anywhere.
+  void CountLookup(std::string_view key, bool hit);
 
   // Tables, in name order.
   void ForEachTable(const std::function<void(const TableStats&)>& fn) const;

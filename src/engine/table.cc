@@ -114,8 +114,10 @@ void BucketArray::Retire(BucketArray* a) {
 // ---------------------------------------------------------------------------------
 // Table
 
-Table::Table(std::string name, ExpiryIndex* expiry)
-    : name_(std::move(name)), scan_hash_(ScanHashOf(name_)), expiry_(expiry) {
+Table::Table(std::string name)
+    : name_(std::move(name)),
+      scan_hash_(ScanHashOf(name_)),
+      expiry_(std::make_unique<ExpiryIndex>()) {
   EnsureWriterThread();  // the thread that builds a table is its writer (rcu.h)
 }
 
@@ -147,6 +149,8 @@ TableStats Table::Stats() const {
   s.items = items();
   s.bytes = bytes();
   s.volatile_items = volatile_items();
+  s.hits = hits();
+  s.misses = misses();
   return s;
 }
 

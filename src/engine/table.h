@@ -45,9 +45,10 @@
 //      be reused while a reader holds one (invariant 3), so the check has no ABA.
 //   6. items_ / bytes_ / volatile_items_ are the count, the sum of MemoryBytes() and
 //      the count with an expiry of the linked entries (writer stores, relaxed; readers
-//      may read them relaxed). If an ExpiryIndex is attached, it holds exactly the
-//      linked volatile entries (expiry_index.h invariant 1): Table updates it on
-//      link, unlink, replacement and rehash copies.
+//      may read them relaxed). The table's own ExpiryIndex holds exactly the linked
+//      volatile entries (expiry_index.h invariant 1): Table updates it on link,
+//      unlink, replacement and rehash copies. hits_ / misses_ count read lookups
+//      (Db::CountLookup; writer stores, relaxed).
 //   7. Memory per entry: the entry's own size class (keyspace.h Entry) plus ~8-16
 //      bytes of bucket slot (load factor between 1/2 and 1 after a grow). E.g. 11-byte
 //      key, 16-byte value: 15 + 11 + 16 = 42 -> 48 bytes; with an expiry +12 -> 56;
@@ -105,7 +106,7 @@ class Table {
   // Bits of a table-name hash used to order tables in a whole-db SCAN cursor.
   static constexpr int kScanHashBits = 24;
 
-  explicit Table(std::string name, ExpiryIndex* expiry = nullptr);
+  explicit Table(std::string name);
   ~Table();  // invariant 9
   Table(const Table&) = delete;
   Table& operator=(const Table&) = delete;
@@ -120,7 +121,16 @@ class Table {
   size_t items() const { return items_.load(std::memory_order_relaxed); }
   size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
   size_t volatile_items() const { return volatile_items_.load(std::memory_order_relaxed); }
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
   TableStats Stats() const;
+  // Writer only.
+  ExpiryIndex& expiry() { return *expiry_; }
+  const ExpiryIndex& expiry() const { return *expiry_; }
+  void CountLookup(bool hit) {
+    std::atomic<uint64_t>& c = hit ? hits_ : misses_;
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
 
   static uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
   static uint32_t ScanHashOf(std::string_view name) {
@@ -226,7 +236,10 @@ class Table {
 
   std::string name_;
   uint32_t scan_hash_;
-  ExpiryIndex* expiry_;
+  // The table's own volatile entries by deadline (invariant 6): per table, so a
+  // dropped table takes its index with it and active expiry never looks at tables
+  // without TTLs.
+  std::unique_ptr<ExpiryIndex> expiry_;
   std::atomic<BucketArray*> ht_[2] = {nullptr, nullptr};
   // Writer-only.
   size_t used_[2] = {0, 0};
@@ -234,6 +247,8 @@ class Table {
   std::atomic<size_t> items_{0};
   std::atomic<size_t> bytes_{0};
   std::atomic<size_t> volatile_items_{0};
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
 };
 
 // One step of Redis's dictScan over a group of tables scanned together (tables whose

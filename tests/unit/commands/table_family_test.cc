@@ -27,7 +27,7 @@ std::string Row(std::string_view name, int64_t items, int64_t bytes) {
 
 std::string InfoReply(std::string_view name, int64_t items, int64_t bytes, int64_t vol) {
   return Arr({Bulk("name"), Bulk(name), Bulk("items"), Int(items), Bulk("bytes"), Int(bytes),
-              Bulk("volatile_items"), Int(vol)});
+              Bulk("volatile_items"), Int(vol), Bulk("hits"), Int(0), Bulk("misses"), Int(0)});
 }
 
 bool Contains(const std::string& haystack, std::string_view needle) {
@@ -73,9 +73,10 @@ TEST_CASE("TABLE INFO: accounting follows SET, EXPIRE, PERSIST, DEL", "[tables]"
   CHECK(h.Run({"table", "list", "users"}) == "*0\r\n");
 
   h.client().resp = 3;
-  CHECK(h.Run({"table", "info", "orders"}) == "%4\r\n" + Bulk("name") + Bulk("orders") +
-                                                  Bulk("items") + Int(1) + Bulk("bytes") + Int(24) +
-                                                  Bulk("volatile_items") + Int(0));
+  CHECK(h.Run({"table", "info", "orders"}) ==
+        "%6\r\n" + Bulk("name") + Bulk("orders") + Bulk("items") + Int(1) + Bulk("bytes") +
+            Int(24) + Bulk("volatile_items") + Int(0) + Bulk("hits") + Int(0) + Bulk("misses") +
+            Int(0));
 }
 
 TEST_CASE("TABLE DROP deletes only that table's keys and returns the count", "[tables]") {
@@ -125,18 +126,71 @@ TEST_CASE("TABLE DROP invalidates WATCH like DEL", "[tables]") {
   CHECK(h.Run({"exec"}) == "*-1\r\n");
 }
 
-TEST_CASE("TABLE DROP publishes a del event per key", "[tables]") {
+TEST_CASE("TABLE DROP leaves WATCHes of other tables alone", "[tables]") {
   Harness h;
   h.Run({"set", "users:1", "a"});
-  h.Run({"config", "set", "notify-keyspace-events", "Eg"});
+  h.Run({"set", "orders:1", "a"});
+  CHECK(h.Run({"watch", "orders:1"}) == kOk);
+  CHECK(h.Run({"table", "drop", "users"}) == Int(1));
+  h.Run({"multi"});
+  h.Run({"set", "x", "1"});
+  CHECK(h.Run({"exec"}) == Arr({kOk}));
+}
+
+TEST_CASE("TABLE DROP publishes one tabledrop event for the table's prefix", "[tables]") {
+  Harness h;
+  h.Run({"set", "users:1", "a"});
+  h.Run({"set", "users:2", "b"});
+  h.Run({"config", "set", "notify-keyspace-events", "EgT"});
   brisk::cmd::ClientState sub;
   sub.id = 2;
   sub.authenticated = true;
   h.hooks().clients.push_back(&sub);
-  h.Run({"subscribe", "__keyevent@0__:del"}, &sub);
+  h.Run({"subscribe", "__keyevent@0__:tabledrop", "__keyevent@0__:del", "__table@0__:users"},
+        &sub);
   h.hooks().sent.clear();
-  CHECK(h.Run({"table", "drop", "users"}) == Int(1));
-  CHECK(Contains(h.hooks().sent, Bulk("__keyevent@0__:del") + Bulk("users:1")));
+  CHECK(h.Run({"table", "drop", "users"}) == Int(2));
+  CHECK(Contains(h.hooks().sent, Bulk("__keyevent@0__:tabledrop") + Bulk("users:")));
+  CHECK(Contains(h.hooks().sent, Bulk("__table@0__:users") + Bulk("tabledrop users:")));
+  CHECK(!Contains(h.hooks().sent, Bulk("__keyevent@0__:del")));
+  // Nothing is published when nothing was dropped.
+  h.hooks().sent.clear();
+  CHECK(h.Run({"table", "drop", "users"}) == Int(0));
+  CHECK(h.hooks().sent.empty());
+}
+
+TEST_CASE("TABLE DROP counts only live keys; expired ones go with the table", "[tables]") {
+  Harness h;
+  h.SetTime(1'000'000);
+  h.Run({"set", "s:1", "a", "PX", "100"});
+  h.Run({"set", "s:2", "b", "PX", "100"});
+  h.Run({"set", "s:3", "c", "PX", "5000"});
+  h.Run({"set", "s:4", "d"});
+  h.SetTime(1'000'200);  // s:1 and s:2 are logically expired, not yet reclaimed
+  CHECK(h.Run({"table", "drop", "s"}) == Int(2));
+  CHECK(h.Run({"dbsize"}) == Int(0));
+  CHECK(h.Run({"table", "list"}) == Arr({}));
+  // The db's counters stay exact: new keys in the same table start from zero.
+  h.Run({"set", "s:1", "a", "PX", "100"});
+  CHECK(h.Run({"dbsize"}) == Int(1));
+  h.SetTime(1'000'400);
+  CHECK(h.Run({"get", "s:1"}) == kNil);
+  CHECK(h.Run({"dbsize"}) == Int(0));
+}
+
+TEST_CASE("TABLE INFO counts read hits and misses per table", "[tables]") {
+  Harness h;
+  h.Run({"set", "users:1", "a"});
+  h.Run({"set", "orders:1", "a"});
+  h.Run({"get", "users:1"});
+  h.Run({"get", "users:1"});
+  h.Run({"get", "users:2"});
+  h.Run({"exists", "orders:1"});
+  h.Run({"set", "users:3", "c"});  // writes are not lookups
+  std::string info = h.Run({"table", "info", "users"});
+  CHECK(Contains(info, Bulk("hits") + Int(2) + Bulk("misses") + Int(1)));
+  CHECK(Contains(h.Run({"table", "info", "orders"}), Bulk("hits") + Int(1) + Bulk("misses") +
+                                                         Int(0)));
 }
 
 TEST_CASE("TABLE errors and HELP", "[tables]") {
@@ -177,11 +231,11 @@ TEST_CASE("INFO tables: one line per table per db, only on request", "[tables]")
   h.Run({"select", "0"});
   const std::string section =
       "# Tables\r\n"
-      "db0.:items=1,bytes=24,volatile=0\r\n"
-      "db0.orders:items=1,bytes=24,volatile=0\r\n"
-      "db0.users:items=2,bytes=64,volatile=1\r\n"
-      "db2.users:items=1,bytes=24,volatile=0\r\n"
-      "db2.we_ird:items=1,bytes=24,volatile=0\r\n";
+      "db0.:items=1,bytes=24,volatile=0,hits=0,misses=0\r\n"
+      "db0.orders:items=1,bytes=24,volatile=0,hits=0,misses=0\r\n"
+      "db0.users:items=2,bytes=64,volatile=1,hits=0,misses=0\r\n"
+      "db2.users:items=1,bytes=24,volatile=0,hits=0,misses=0\r\n"
+      "db2.we_ird:items=1,bytes=24,volatile=0,hits=0,misses=0\r\n";
   CHECK(h.Run({"info", "tables"}) == Bulk(section));
   CHECK(h.Run({"INFO", "TABLES"}) == Bulk(section));
   CHECK_FALSE(Contains(h.Run({"info"}), "# Tables"));

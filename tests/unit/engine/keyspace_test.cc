@@ -261,6 +261,62 @@ TEST_CASE("ActiveExpire is bounded and only touches due volatile keys", "[engine
   CheckAccounting(ks, db);
 }
 
+TEST_CASE("ActiveExpire visits every table round robin, resuming where it stopped",
+          "[engine]") {
+  Keyspace ks(1, {});
+  Db& db = ks.db(0);
+  // Ten tables with 50 due keys each, interleaved with persistent tables.
+  for (int t = 0; t < 10; ++t) {
+    for (int i = 0; i < 50; ++i) {
+      std::string k = "t" + std::to_string(t) + ":" + std::to_string(i);
+      db.InsertString(k, "v", kNow + i);
+      db.InsertString("p" + k, "v");
+    }
+  }
+  CHECK(db.volatile_size() == 500);
+  size_t total = 0;
+  for (int round = 0; round < 100; ++round) {
+    size_t n = db.ActiveExpire(kNow + 1000, 7);
+    CHECK(n <= 7);
+    total += n;
+    CheckAccounting(ks, db);
+    if (n < 7) break;
+  }
+  CHECK(total == 500);
+  CHECK(db.volatile_size() == 0);
+  CHECK(db.size() == 500);
+  CHECK(db.ActiveExpire(kNow + 1000, 7) == 0);
+}
+
+TEST_CASE("DropTable removes a table in one step and keeps the db's counters", "[engine]") {
+  Keyspace ks(2, {});
+  RecordingObserver obs;
+  ks.set_observer(&obs);
+  Db& db = ks.db(0);
+  for (int i = 0; i < 1000; ++i) {
+    db.InsertString("users:" + std::to_string(i), "v", i % 2 ? kNow + i : 0);
+    db.InsertString("orders:" + std::to_string(i), "v", i % 3 ? kNow + i : 0);
+  }
+  ks.db(1).InsertString("users:1", "other db");
+  // users:1, users:3 ... users:99 are due at kNow + 100: 50 logically expired keys.
+  CHECK(db.DropTable("users", kNow + 100) == 950);
+  CHECK(obs.events.empty());  // a drop is not an expiry
+  CHECK(db.size() == 1000);
+  CHECK(db.volatile_size() == 666);
+  TableStats st;
+  CHECK_FALSE(db.GetTableStats("users", &st));
+  CHECK(db.Find("users:2", kNow) == nullptr);
+  CHECK(ks.db(1).Find("users:1", kNow) != nullptr);
+  CheckAccounting(ks, db);
+  CHECK(db.DropTable("users", kNow) == 0);
+  CHECK(db.DropTable("nosuch", kNow) == 0);
+  // The table comes back empty, with fresh counters and expiry index.
+  db.InsertString("users:1", "again", kNow + 1);
+  CHECK(db.ActiveExpire(kNow + 1, 100) == 1 + 1);  // users:1 and orders:1
+  CheckAccounting(ks, db);
+  DrainRetired();
+}
+
 TEST_CASE("Rename within and across tables keeps value, expiry and both tables' stats",
           "[engine]") {
   Keyspace ks(1, {});
