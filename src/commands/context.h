@@ -98,6 +98,13 @@ struct ServerStats {
   uint64_t total_error_replies = 0;
   uint64_t unexpected_error_replies = 0;
   uint64_t client_output_buffer_limit_disconnections = 0;
+  // Loop turns (server/loop_meter.h): count, summed and longest busy time (wall clock,
+  // excluding the wait in poll), and the longest turn in thread CPU time, which
+  // preemption by other processes does not inflate.
+  uint64_t eventloop_cycles = 0;
+  uint64_t eventloop_duration_sum_us = 0;
+  uint64_t eventloop_duration_max_us = 0;
+  uint64_t eventloop_cpu_max_us = 0;
 };
 
 // Implemented by the server layer.

@@ -291,10 +291,18 @@ void StatsSection(const CommandContext& ctx, std::string* o) {
   for (auto k :
        {"latest_fork_usec", "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
         "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
-        "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time",
-        "tracking_total_keys", "tracking_total_items", "tracking_total_prefixes"}) {
+        "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time"}) {
     Kv(o, k, 0);
   }
+  const TrackingTable& tr = ctx.server()->tracking;
+  Kv(o, "tracking_total_keys", tr.num_keys());
+  Kv(o, "tracking_total_items", tr.num_items());
+  Kv(o, "tracking_total_prefixes", tr.num_prefixes());
+  Kv(o, "eventloop_cycles", s.eventloop_cycles);
+  Kv(o, "eventloop_duration_sum", s.eventloop_duration_sum_us);
+  // Brisk: the longest loop turn since start or CONFIG RESETSTAT, wall and CPU time.
+  Kv(o, "eventloop_duration_max", s.eventloop_duration_max_us);
+  Kv(o, "eventloop_duration_cpu_max", s.eventloop_cpu_max_us);
   Kv(o, "unexpected_error_replies", s.unexpected_error_replies);
   Kv(o, "total_error_replies", s.total_error_replies);
   // Redis 7.4's name; reported early because slow subscribers are dropped for it.
@@ -302,8 +310,8 @@ void StatsSection(const CommandContext& ctx, std::string* o) {
   for (auto k :
        {"dump_payload_sanitizations", "total_reads_processed", "total_writes_processed",
         "io_threaded_reads_processed", "io_threaded_writes_processed", "reply_buffer_shrinks",
-        "reply_buffer_expands", "eventloop_cycles", "eventloop_duration_sum",
-        "eventloop_duration_cmd_sum", "instantaneous_eventloop_cycles_per_sec",
+        "reply_buffer_expands", "eventloop_duration_cmd_sum",
+        "instantaneous_eventloop_cycles_per_sec",
         "instantaneous_eventloop_duration_usec", "acl_access_denied_auth", "acl_access_denied_cmd",
         "acl_access_denied_key", "acl_access_denied_channel"}) {
     Kv(o, k, 0);

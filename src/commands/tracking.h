@@ -119,6 +119,12 @@ class TrackingTable {
   size_t num_keys() const { return keys_.size(); }
   size_t num_clients() const { return clients_.size(); }
   size_t num_prefixes() const { return prefixes_.size(); }
+  // Redis's tracking_total_items: (key, client) pairs remembered. O(keys); INFO only.
+  size_t num_items() const {
+    size_t n = 0;
+    for (const auto& [key, ids] : keys_) n += ids.size();
+    return n;
+  }
 
  private:
   struct BcastState {

@@ -2,8 +2,10 @@
 
 #include <urcu/urcu-qsbr.h>
 
-#include <cassert>
+#include <time.h>
+
 #include <atomic>
+#include <cassert>
 #include <cstdlib>
 #include <new>
 
@@ -78,6 +80,28 @@ void BatchGraceElapsed(rcu_head* head) {
                                        std::memory_order_relaxed));
 }
 
+// An object reclaimed by the writer in bounded steps (RetireIncremental).
+struct ReclaimJob {
+  rcu_head head;
+  std::atomic<ReclaimJob*>* ready_list;  // the retiring writer's ThreadState::ready
+  ReclaimJob* next = nullptr;
+  void* object;
+  bool (*step)(void* object, size_t max_blocks);
+};
+
+// call_rcu callback: hands the job back to its writer (as BatchGraceElapsed).
+void JobGraceElapsed(rcu_head* head) {
+  auto* job = caa_container_of(head, ReclaimJob, head);
+  TsanAcquire(GraceSync());
+  TsanAcquire(job);
+  std::atomic<ReclaimJob*>& list = *job->ready_list;
+  ReclaimJob* top = list.load(std::memory_order_relaxed);
+  do {
+    job->next = top;
+  } while (!list.compare_exchange_weak(top, job, std::memory_order_release,
+                                       std::memory_order_relaxed));
+}
+
 // Per-thread state. The writer's registration lives as long as the thread; its
 // destructor (thread exit) drains and unregisters.
 struct ThreadState {
@@ -86,6 +110,54 @@ struct ThreadState {
   bool offline = false;
   RetireBatch* batch = nullptr;
   std::atomic<RetireBatch*> done{nullptr};  // batches whose grace period is over
+  std::atomic<ReclaimJob*> ready{nullptr};  // jobs whose grace period is over
+  ReclaimJob* jobs = nullptr;                // writer-owned ready jobs, oldest first
+  ReclaimJob* jobs_tail = nullptr;
+  size_t jobs_in_flight = 0;                 // retired, not finished
+
+  // Moves the jobs handed back since the last call to the end of `jobs` (the stack
+  // holds them newest first).
+  void TakeReady() {
+    ReclaimJob* j = ready.exchange(nullptr, std::memory_order_acquire);
+    ReclaimJob* fifo = nullptr;
+    while (j != nullptr) {
+      ReclaimJob* next = j->next;
+      j->next = fifo;
+      fifo = j;
+      j = next;
+    }
+    if (fifo == nullptr) return;
+    if (jobs_tail != nullptr) {
+      jobs_tail->next = fifo;
+    } else {
+      jobs = fifo;
+    }
+    for (jobs_tail = fifo; jobs_tail->next != nullptr;) jobs_tail = jobs_tail->next;
+  }
+
+  // Runs ready jobs, kSlice blocks at a time, until done or `deadline` (a
+  // CLOCK_MONOTONIC ns value; 0 = no limit) passes. True if work remains.
+  bool RunJobs(int64_t deadline_ns) {
+    constexpr size_t kSlice = 512;
+    TakeReady();
+    while (jobs != nullptr) {
+      if (jobs->step(jobs->object, kSlice)) {
+        ReclaimJob* done_job = jobs;
+        jobs = jobs->next;
+        if (jobs == nullptr) jobs_tail = nullptr;
+        delete done_job;
+        --jobs_in_flight;
+      }
+      if (deadline_ns != 0 && MonotonicNs() >= deadline_ns) break;
+    }
+    return jobs_in_flight != 0;
+  }
+
+  static int64_t MonotonicNs() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  }
 
   void HandOver() {
     if (batch == nullptr || batch->count == 0) return;
@@ -115,6 +187,7 @@ struct ThreadState {
     urcu_qsbr_barrier();
     if (!offline) urcu_qsbr_thread_online();
     FreeDone();
+    RunJobs(0);
   }
 
   ~ThreadState() {
@@ -213,6 +286,24 @@ void RetireObject(rcu_head* head, void (*fn)(rcu_head*)) {
   TsanRelease(head);
   urcu_qsbr_call_rcu(head, fn);
 }
+
+void RetireIncremental(void* object, bool (*step)(void* object, size_t max_blocks)) {
+  assert(t_state.role == Role::kWriter && !t_state.offline);
+  auto* job = new ReclaimJob;
+  job->ready_list = &t_state.ready;
+  job->object = object;
+  job->step = step;
+  ++t_state.jobs_in_flight;
+  TsanRelease(job);
+  urcu_qsbr_call_rcu(&job->head, JobGraceElapsed);
+}
+
+bool ReclaimStep(int64_t budget_us) {
+  if (t_state.role != Role::kWriter || t_state.jobs_in_flight == 0) return false;
+  return t_state.RunJobs(ThreadState::MonotonicNs() + budget_us * 1000);
+}
+
+bool ReclaimPending() { return t_state.role == Role::kWriter && t_state.jobs_in_flight != 0; }
 
 void BeginReclaim(rcu_head* head) {
   TsanAcquire(GraceSync());

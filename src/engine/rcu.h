@@ -36,9 +36,17 @@
 //      partial batch is handed over at every QuiescentPoint(). When a batch's grace
 //      period is over, liburcu's thread only hands it back; the writer frees its
 //      blocks at its next QuiescentPoint() (allocator-local frees, no freeing work on
-//      another core). Tables and large arrays (RetireObject) are freed on liburcu's
-//      thread instead, so dropping a big table costs the loop nothing.
-//   3. DrainRetired() returns only after every batch handed over so far was freed.
+//      another core). Large single blocks (bucket arrays: RetireObject) are freed on
+//      liburcu's thread; dropped tables are reclaimed by the writer in slices
+//      (invariant 4): freeing a million entries on another thread was measured to
+//      cost the loop a 97 ms turn anyway, when mimalloc handed the queued remote frees
+//      back to the owning thread at its next allocation.
+//   3. DrainRetired() returns only after every batch handed over so far was freed (and
+//      every incremental reclaim finished).
+//   4. RetireIncremental objects are handed back to the writer after their grace
+//      period like batches, and reclaimed by the writer in ReclaimStep slices of 512
+//      blocks, oldest first, within the caller's time budget; at the latest at
+//      DrainRetired (thread exit).
 //
 // ThreadSanitizer: liburcu is not instrumented, so TSan cannot see that a grace period
 // orders a reader's accesses before the free. Every quiescent state (and going
@@ -48,6 +56,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 struct rcu_head;
 
@@ -97,6 +106,20 @@ void Retire(void* p);
 // Writer: fn(head) after a grace period; for objects that need a destructor. The
 // callback runs on liburcu's call_rcu thread.
 void RetireObject(rcu_head* head, void (*fn)(rcu_head*));
+// Writer: for big objects (a dropped table's entries) whose reclaim must neither land
+// on one loop turn nor on liburcu's thread (frees from another thread are queued by
+// mimalloc and paid by the owning thread in one go at its next allocation): after a
+// grace period, the writer itself calls step(object, max_blocks) in ReclaimStep slices
+// until it returns true, which means the object freed everything, itself included.
+// Invariant 4.
+void RetireIncremental(void* object, bool (*step)(void* object, size_t max_blocks));
+// Writer, once per loop turn: runs incremental reclaims for about budget_us. True while
+// some retired object is not fully reclaimed (its grace period may still be running):
+// the caller keeps turns coming (a short timer) until it returns false.
+bool ReclaimStep(int64_t budget_us);
+// Writer: RetireIncremental work not finished yet.
+bool ReclaimPending();
+
 // First statement of every RetireObject callback (orders the free after the readers'
 // accesses for TSan; no-op otherwise).
 void BeginReclaim(rcu_head* head);

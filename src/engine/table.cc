@@ -47,17 +47,6 @@ void* ZeroedBlock(size_t bytes) {
   return p;
 }
 
-struct TableRetirement {
-  rcu_head head;
-  Table* table;
-};
-
-void DeleteRetiredTable(rcu_head* head) {
-  BeginReclaim(head);
-  auto* r = caa_container_of(head, TableRetirement, head);
-  delete r->table;
-  delete r;
-}
 
 }  // namespace
 
@@ -138,9 +127,38 @@ Table::~Table() {
 }
 
 void Table::RetireTable(Table* t) {
-  auto* r = new TableRetirement;
-  r->table = t;
-  RetireObject(&r->head, DeleteRetiredTable);
+  // Reclaimed by the loop in slices (rcu.h invariant 4), never in one turn.
+  RetireIncremental(t, [](void* object, size_t max_entries) {
+    auto* table = static_cast<Table*>(object);
+    if (!table->FreeSome(max_entries)) return false;
+    delete table;
+    return true;
+  });
+}
+
+bool Table::FreeSome(size_t max_entries) {
+  size_t freed = 0;
+  for (auto& slot : ht_) {
+    BucketArray* a = slot.load(kRelaxed);
+    if (a == nullptr) continue;
+    for (; reclaim_bucket_ < a->size; ++reclaim_bucket_) {
+      std::atomic<Entry*>& head = a->heads()[reclaim_bucket_];
+      for (Entry* e = head.load(kRelaxed); e != nullptr;) {
+        Entry* next = e->next_.load(kRelaxed);
+        std::free(e);
+        e = next;
+        if (++freed == max_entries) {
+          head.store(e, kRelaxed);  // the rest of the chain, for the next slice
+          return false;
+        }
+      }
+      head.store(nullptr, kRelaxed);
+    }
+    BucketArray::Free(a);
+    slot.store(nullptr, kRelaxed);
+    reclaim_bucket_ = 0;
+  }
+  return true;
 }
 
 TableStats Table::Stats() const {

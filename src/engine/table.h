@@ -55,9 +55,10 @@
 //      with an LSN +8. No other per-entry allocation; no rcu_head per entry.
 //   8. Hashes are XXH3_64bits of the whole key, so entries of different tables are
 //      comparable by hash: ScanGroup relies on it.
-//   9. The table owns its linked entries; the destructor frees them and its arrays
-//      directly, so it runs only when no reader can reach the table: after a grace
-//      period (RetireTable) or at keyspace destruction.
+//   9. The table owns its linked entries; FreeSome and the destructor free them and
+//      its arrays directly, so they run only when no reader can reach the table: after
+//      a grace period (RetireTable: the writer, in ReclaimStep slices) or at keyspace
+//      destruction.
 #pragma once
 
 #include <atomic>
@@ -112,7 +113,8 @@ class Table {
   Table& operator=(const Table&) = delete;
 
   // Deletes `t` (entries included) after a grace period: for tables readers may
-  // have reached (invariant 9).
+  // have reached (invariant 9). The writer frees the entries in slices
+  // (engine::ReclaimStep), so dropping a big table pauses no loop turn.
   static void RetireTable(Table* t);
 
   const std::string& name() const { return name_; }
@@ -215,6 +217,10 @@ class Table {
     return nullptr;
   }
 
+  // Teardown of an unreachable table: frees up to max_entries entries (and the
+  // emptied arrays); true when nothing is left. Writer only, after a grace period.
+  bool FreeSome(size_t max_entries);
+
   // Test hooks.
   size_t bucket_count(int i) const { return Array(i) == nullptr ? 0 : Array(i)->size; }
 
@@ -244,6 +250,7 @@ class Table {
   // Writer-only.
   size_t used_[2] = {0, 0};
   int64_t rehash_idx_ = -1;
+  size_t reclaim_bucket_ = 0;  // FreeSome's position
   std::atomic<size_t> items_{0};
   std::atomic<size_t> bytes_{0};
   std::atomic<size_t> volatile_items_{0};

@@ -55,6 +55,8 @@ std::string PeerName(uv_tcp_t* tcp, bool local) {
 }
 
 constexpr uint64_t kShutdownGraceMs = 2000;
+// Loop time per turn spent freeing dropped tables' entries (engine::ReclaimStep).
+constexpr int64_t kReclaimBudgetUs = 300;
 
 bool IsLoopback(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr.rfind("::1:", 0) == 0 ||
@@ -112,6 +114,7 @@ resp::ParserLimits Server::parser_limits() const {
 int Server::Run() {
   start_ms_ = clock::UpdateCachedTime();
   if (!Listen()) return 1;
+  LoopMeter::Enable(&loop_);
   uv_check_init(&loop_, &check_);
   check_.data = this;
   uv_check_start(&check_, OnCheck);
@@ -121,6 +124,7 @@ int Server::Run() {
   uv_timer_start(&cron_, OnCron, period, period);
   uv_timer_init(&loop_, &expire_timer_);
   expire_timer_.data = this;
+  uv_timer_init(&loop_, &reclaim_timer_);
   uv_signal_init(&loop_, &sigint_);
   uv_signal_init(&loop_, &sigterm_);
   sigint_.data = sigterm_.data = this;
@@ -292,6 +296,15 @@ void Server::OnCheck(uv_check_t* h) {
   // The loop holds no Entry* here: let RCU grace periods complete and reclaim what the
   // engine retired (engine/rcu.h). Once per turn; the cron timer guarantees turns.
   engine::QuiescentPoint();
+  // Dropped tables / flushed dbs: their entries are freed here, a slice per turn; a
+  // 1 ms timer keeps turns coming until all is reclaimed (engine/rcu.h invariant 4).
+  if (engine::ReclaimStep(kReclaimBudgetUs) && !uv_is_active(reinterpret_cast<uv_handle_t*>(
+                                                   &self->reclaim_timer_))) {
+    uv_timer_start(&self->reclaim_timer_, [](uv_timer_t* t) {
+      if (!engine::ReclaimPending()) uv_timer_stop(t);
+    }, 1, 1);
+  }
+  self->loop_meter_.OnTurnEnd(&self->loop_, &self->ctx_.stats);
 }
 
 void Server::OnCron(uv_timer_t* h) { static_cast<Server*>(h->data)->Cron(); }
@@ -377,6 +390,8 @@ void Server::BeginShutdown() {
   persistence_->Shutdown();
   uv_timer_stop(&cron_);
   uv_timer_stop(&expire_timer_);
+  uv_timer_stop(&reclaim_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&reclaim_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&expire_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);

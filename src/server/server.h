@@ -24,6 +24,7 @@
 #include "common/config.h"
 #include "engine/keyspace.h"
 #include "resp/parser.h"
+#include "server/loop_meter.h"
 #include "server/persistence.h"
 
 namespace brisk::server {
@@ -91,8 +92,10 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   uv_loop_t loop_;
   std::vector<uv_handle_t*> listeners_;
   uv_check_t check_;
+  LoopMeter loop_meter_;
   uv_timer_t cron_;
   uv_timer_t expire_timer_;
+  uv_timer_t reclaim_timer_;  // keeps turns coming while engine::ReclaimPending()
   uv_timer_t shutdown_timer_;
   uv_signal_t sigint_, sigterm_;
   std::unique_ptr<engine::Keyspace> keyspace_;

@@ -1,6 +1,9 @@
 #include "engine/keyspace.h"
+#include "engine/rcu.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
 #include <map>
 #include <random>
@@ -315,6 +318,23 @@ TEST_CASE("DropTable removes a table in one step and keeps the db's counters", "
   CHECK(db.ActiveExpire(kNow + 1, 100) == 1 + 1);  // users:1 and orders:1
   CheckAccounting(ks, db);
   DrainRetired();
+}
+
+TEST_CASE("a dropped table is reclaimed by the writer in ReclaimStep slices", "[engine]") {
+  Keyspace ks(1, {});
+  Db& db = ks.db(0);
+  for (int i = 0; i < 20000; ++i) db.InsertString("big:" + std::to_string(i), "v");
+  CHECK(db.DropTable("big", kNow) == 20000);
+  CHECK(ReclaimPending());
+  // Table::FreeSome's slicing is tested in table_test; here: the grace period ends,
+  // the job comes back to the writer and completes. Bounded by a deadline.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (ReclaimPending() && std::chrono::steady_clock::now() < deadline) {
+    QuiescentPoint();
+    ReclaimStep(1);
+    std::this_thread::yield();
+  }
+  CHECK_FALSE(ReclaimPending());
 }
 
 TEST_CASE("Rename within and across tables keeps value, expiry and both tables' stats",

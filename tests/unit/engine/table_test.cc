@@ -67,6 +67,23 @@ TEST_CASE("Table grows at load factor 1 and shrinks below 1/8, incrementally", "
   for (int i = 4991; i < 5000; ++i) REQUIRE(t.Lookup(Key("t", i)) != nullptr);
 }
 
+TEST_CASE("FreeSome tears a table down in bounded slices, mid-rehash too", "[engine]") {
+  for (bool mid_rehash : {false, true}) {
+    auto t = std::make_unique<Table>("t");
+    int n = 0;
+    // Stop inserting right after a grow starts, so both arrays hold entries.
+    for (; n < 100000 && !(mid_rehash && n > 1000 && t->rehashing()); ++n) {
+      t->Link(Table::NewEntry(Key("t", n)));
+    }
+    if (!mid_rehash) Drain(*t);
+    REQUIRE(t->rehashing() == mid_rehash);
+    int slices = 0;
+    while (!t->FreeSome(100)) ++slices;
+    CHECK(slices == n / 100);  // each full slice of 100 returns false; then true
+    t.reset();                          // nothing left for the destructor (ASan: no leak)
+  }
+}
+
 TEST_CASE("Table accounting follows AccountResize / AccountVolatile", "[engine]") {
   Table t("t");
   t.Link(Table::NewEntry("a"));
