@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cassert>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -56,6 +57,8 @@ enum class Role : unsigned char { kNone, kWriter, kReader };
 
 // One batch of retired blocks (invariant 2): one 2 KiB block.
 constexpr size_t kRetireBatch = 250;
+// Batches freed per QuiescentPoint at most (~4,000 frees, well under a millisecond).
+constexpr size_t kFreeBatchesPerTurn = 16;
 struct RetireBatch {
   rcu_head head;
   std::atomic<RetireBatch*>* done_list;  // the retiring writer's ThreadState::done
@@ -110,6 +113,7 @@ struct ThreadState {
   bool offline = false;
   RetireBatch* batch = nullptr;
   std::atomic<RetireBatch*> done{nullptr};  // batches whose grace period is over
+  RetireBatch* freeing = nullptr;            // taken from `done`, not freed yet
   std::atomic<ReclaimJob*> ready{nullptr};  // jobs whose grace period is over
   ReclaimJob* jobs = nullptr;                // writer-owned ready jobs, oldest first
   ReclaimJob* jobs_tail = nullptr;
@@ -167,14 +171,23 @@ struct ThreadState {
     batch = nullptr;
   }
 
-  void FreeDone() {
-    RetireBatch* b = done.exchange(nullptr, std::memory_order_acquire);
-    while (b != nullptr) {
-      RetireBatch* next = b->next_done;
-      for (size_t i = 0; i < b->count; ++i) std::free(b->blocks[i]);
-      delete b;
-      b = next;
+  // Frees up to max_batches of the batches handed back (all with SIZE_MAX); the rest
+  // waits in `freeing` for the next call, so one turn never pays for a burst (a mass
+  // expiry whose grace periods all end at once). True if some remain.
+  bool FreeDone(size_t max_batches) {
+    if (RetireBatch* b = done.exchange(nullptr, std::memory_order_acquire)) {
+      RetireBatch* last = b;
+      while (last->next_done != nullptr) last = last->next_done;
+      last->next_done = freeing;
+      freeing = b;
     }
+    for (; freeing != nullptr && max_batches > 0; --max_batches) {
+      RetireBatch* next = freeing->next_done;
+      for (size_t i = 0; i < freeing->count; ++i) std::free(freeing->blocks[i]);
+      delete freeing;
+      freeing = next;
+    }
+    return freeing != nullptr;
   }
 
   // Hands over and waits for every grace period pending; offline meanwhile.
@@ -186,7 +199,7 @@ struct ThreadState {
     }
     urcu_qsbr_barrier();
     if (!offline) urcu_qsbr_thread_online();
-    FreeDone();
+    FreeDone(SIZE_MAX);
     RunJobs(0);
   }
 
@@ -252,7 +265,7 @@ void EnsureWriterThread() {
 
 void QuiescentPoint() {
   if (t_state.role != Role::kWriter) return;
-  t_state.FreeDone();
+  t_state.FreeDone(kFreeBatchesPerTurn);
   t_state.HandOver();
   TsanRelease(GraceSync());
   urcu_qsbr_quiescent_state();
@@ -299,11 +312,15 @@ void RetireIncremental(void* object, bool (*step)(void* object, size_t max_block
 }
 
 bool ReclaimStep(int64_t budget_us) {
-  if (t_state.role != Role::kWriter || t_state.jobs_in_flight == 0) return false;
-  return t_state.RunJobs(ThreadState::MonotonicNs() + budget_us * 1000);
+  if (t_state.role != Role::kWriter) return false;
+  bool batches_left = t_state.freeing != nullptr;
+  if (t_state.jobs_in_flight == 0) return batches_left;
+  return t_state.RunJobs(ThreadState::MonotonicNs() + budget_us * 1000) || batches_left;
 }
 
-bool ReclaimPending() { return t_state.role == Role::kWriter && t_state.jobs_in_flight != 0; }
+bool ReclaimPending() {
+  return t_state.role == Role::kWriter && (t_state.jobs_in_flight != 0 || t_state.freeing);
+}
 
 void BeginReclaim(rcu_head* head) {
   TsanAcquire(GraceSync());

@@ -82,6 +82,8 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   static void OnSignal(uv_signal_t* h, int signum);
   void Cron();
   bool ExpireSlice(int64_t budget_us);
+  static void OnExpireIdle(uv_idle_t* h);
+  void ReturnFreedMemory(int64_t now_ms);
   void ResumePaused();
   void BeginShutdown();
   Connection* FindConnection(const cmd::ClientState* client);
@@ -94,7 +96,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   uv_check_t check_;
   LoopMeter loop_meter_;
   uv_timer_t cron_;
-  uv_timer_t expire_timer_;
+  uv_idle_t expire_idle_;  // runs active-expiry slices back to back while keys are due
   uv_timer_t reclaim_timer_;  // keeps turns coming while engine::ReclaimPending()
   uv_timer_t shutdown_timer_;
   uv_signal_t sigint_, sigterm_;
@@ -110,6 +112,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   std::unique_ptr<Persistence> persistence_;  // after ctx_: it points into it
   uint64_t next_client_id_ = 1;
   int64_t start_ms_ = 0;
+  int64_t last_collect_ms_ = 0;  // ReturnFreedMemory
   int expire_db_cursor_ = 0;
   bool shutting_down_ = false;
   mutable size_t peak_memory_ = 0;
