@@ -3,7 +3,8 @@
 #   make run      set-up + build + start brisk-server on its defaults
 #   make test     set-up + build + every test (unit, integration, ASan/UBSan, layering, fuzz 60 s)
 #   make asan     tests under ASan + UBSan (build-asan/)
-#   make fuzz     RESP parser fuzzer; FUZZ_SECONDS=N (default 60)
+#   make fuzz     RESP parser fuzzer, then the REST request fuzzer, then the append-log
+#                 loader fuzzer; FUZZ_SECONDS=N each (default 60)
 #   make crash-test  the crash tests (tests/crash/) long: CRASH_CYCLES kill -9 cycles per
 #                 fsync policy, CRASH_CASES damaged files per kind, CRASH_WRITERS clients;
 #                 CRASH_SEED=N replays a run (`make test` runs them short, ~20 s)
@@ -49,10 +50,14 @@ tsan: setup
 
 fuzz: setup
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRISK_FUZZ=ON >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target resp_parser_fuzz
-	@mkdir -p build-fuzz/corpus
+	@cmake --build build-fuzz -j $(JOBS) --target resp_parser_fuzz rest_request_fuzz log_loader_fuzz
+	@mkdir -p build-fuzz/corpus build-fuzz/rest_corpus build-fuzz/log_corpus
 	./build-fuzz/tests/fuzz/resp_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -print_final_stats=1 build-fuzz/corpus tests/fuzz/corpus
+	./build-fuzz/tests/fuzz/rest_request_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -print_final_stats=1 build-fuzz/rest_corpus tests/fuzz/rest_corpus
+	./build-fuzz/tests/fuzz/log_loader_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -print_final_stats=1 build-fuzz/log_corpus tests/fuzz/log_corpus
 
 check-layering:
 	@scripts/check-layering

@@ -29,6 +29,7 @@
 #include "commands/tracking.h"
 #include "common/config.h"
 #include "common/keyspace_events.h"
+#include "engine/eviction.h"
 #include "engine/keyspace.h"
 #include "pubsub/registry.h"
 #include "resp/reply.h"
@@ -129,6 +130,8 @@ class ServerHooks {
   // Server-wide facts for INFO.
   virtual int64_t StartTimeMs() const = 0;
   virtual size_t UsedMemory() const = 0;
+  // The part of UsedMemory() that was there at start-up (INFO used_memory_startup).
+  virtual size_t StartupMemory() const { return 0; }
   virtual size_t PeakMemory() const = 0;
   virtual size_t Rss() const = 0;
   virtual uint16_t Port() const = 0;
@@ -157,10 +160,14 @@ struct ServerContext {
   std::string run_id;
   bool active_expire_enabled = true;
   bool loading = false;
+  bool in_exec = false;  // EXEC is running its queued commands (Redis's server.in_exec)
   // Append log (commands/effects.h): the recorder is non-null only while effects are
   // logged (appendonly on, not loading); aof is null when the server has no append log.
   EffectRecorder* effects = nullptr;
   AppendLogControl* aof = nullptr;
+  // maxmemory eviction (engine/eviction.h; Dispatcher::PerformEvictions). Null: the
+  // maxmemory limit is not enforced (unit tests that do not need it).
+  engine::Evictor* evictor = nullptr;
 };
 
 // Keys watched by clients, per database (Redis's c->db->watched_keys).
@@ -224,6 +231,19 @@ class CommandContext {
     if (server_->effects != nullptr) server_->effects->KeyChanged(db, key, now_ms_);
     if (server_->tracking.active()) server_->tracking.Invalidate(key, server_->hooks);
   }
+  // Invariant 2 for writes that log their own effect instead of the key's resulting
+  // state (collection commands: re-logging a whole collection per write would cost
+  // O(size)). `effect` is the deterministic argv that replays the change exactly
+  // (upper-case name first), e.g. HSET of the fields set, SREM of the members popped;
+  // empty when another call's effect already covers this key (SMOVE's destination).
+  void KeyModified(std::string_view key, std::span<const std::string_view> effect) {
+    int db = client_->db_index;
+    if (!server_->watches->empty()) server_->watches->Touch(db, key);
+    if (server_->effects != nullptr && !effect.empty()) server_->effects->Explicit(db, effect);
+    if (server_->tracking.active()) server_->tracking.Invalidate(key, server_->hooks);
+  }
+  // Whether effects are being logged (to skip building an effect argv when not).
+  bool logging_effects() const { return server_->effects != nullptr; }
   // FLUSHDB / FLUSHALL: every tracking client drops its whole cache (Redis sends a null
   // invalidation whichever database was flushed).
   void AllKeysFlushed() {

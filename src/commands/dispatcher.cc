@@ -43,6 +43,22 @@ bool IsWriteCall(const CommandRegistry& commands, const CommandSpec& spec,
   return false;
 }
 
+// Redis's processCommand rule for -OOM: deny-oom commands, an EXEC that queued one,
+// and inside MULTI anything but EXEC/DISCARD/QUIT/RESET (queuing grows memory too).
+bool DeniedOnOom(const CommandRegistry& commands, const CommandSpec& spec,
+                 const ClientState& client) {
+  if (spec.flags & kDenyOom) return true;
+  if (!client.in_multi) return false;
+  if (spec.name != "exec") {
+    return spec.name != "discard" && spec.name != "quit" && spec.name != "reset";
+  }
+  for (const auto& argv : client.queued) {
+    const CommandSpec* queued = commands.Find(argv[0]);
+    if (queued != nullptr && (queued->flags & kDenyOom)) return true;
+  }
+  return false;
+}
+
 bool ArityOk(int arity, size_t argc) {
   return arity > 0 ? argc == size_t(arity) : argc >= size_t(-arity);
 }
@@ -64,6 +80,15 @@ Outcome Dispatcher::Execute(ClientState* client, CmdArgs args, resp::ReplyBuilde
   if (!client->authenticated && !(spec->flags & kNoAuth)) {
     ++spec->stats.rejected_calls;
     Reject(client, rb, ErrorText(Err::kNoAuth));
+    return Outcome::kDone;
+  }
+  // Redis's performEvictions in processCommand: over maxmemory, keys are evicted before
+  // any command runs, so a command overshoots the limit by at most its own growth; if
+  // nothing can be evicted, commands that may grow memory are refused.
+  if (server_->config->maxmemory != 0 && PerformEvictions(now_ms) == EvictStatus::kFail &&
+      DeniedOnOom(*server_->commands, *spec, *client)) {
+    ++spec->stats.rejected_calls;
+    Reject(client, rb, ErrorText(Err::kOom));
     return Outcome::kDone;
   }
   // Redis's writeCommandsDeniedByDiskError: while the append log cannot be written,
@@ -182,6 +207,22 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState* client, CmdArgs args
       server_->slowlog.pop_back();
     }
   }
+}
+
+Dispatcher::EvictStatus Dispatcher::PerformEvictions(int64_t now_ms) {
+  const Config& cfg = *server_->config;
+  // As Redis's isSafeToPerformEvictions: not while loading or while clients are paused
+  // (an eviction is a write: it is logged and invalidates caches).
+  if (cfg.maxmemory == 0 || server_->evictor == nullptr || server_->loading || paused(now_ms)) {
+    eviction_running_ = false;
+    return EvictStatus::kOk;
+  }
+  ServerHooks* hooks = server_->hooks;
+  EvictStatus status = server_->evictor->EvictUntil(
+      cfg.maxmemory, [hooks] { return hooks->UsedMemory(); }, now_ms,
+      engine::EvictionTimeLimitUs(int(cfg.maxmemory_eviction_tenacity)));
+  eviction_running_ = status == EvictStatus::kRunning;
+  return status;
 }
 
 void Dispatcher::FeedMonitors(ClientState* client, CmdArgs args, int64_t now_ms) {

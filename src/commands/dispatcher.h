@@ -1,5 +1,6 @@
 // Dispatcher: the single path every command takes after parsing —
-// lookup -> arity -> auth -> -MISCONF / -LOADING -> (MULTI queueing | pause check) ->
+// lookup -> arity -> auth -> maxmemory eviction / -OOM -> -MISCONF / -LOADING ->
+// (MULTI queueing | pause check) ->
 // handler (+ keys read, for tracking clients) -> stats, slow log, MONITOR feed, CLIENT
 // REPLY suppression -> queued invalidations for the caller -> end of the command's
 // append-log batch.
@@ -32,6 +33,14 @@ class Dispatcher {
   void Call(const CommandSpec& spec, ClientState* client, CmdArgs args, resp::ReplyBuilder* rb,
             int64_t now_ms);
 
+  // maxmemory (engine/eviction.h): evicts until INFO used_memory (ServerHooks::
+  // UsedMemory) is <= maxmemory, for at most maxmemory-eviction-tenacity's time. Runs
+  // before every command; the server calls it again, one slice per loop turn, while
+  // eviction_running() (the time ran out before the memory was under the limit).
+  using EvictStatus = engine::Evictor::Status;
+  EvictStatus PerformEvictions(int64_t now_ms);
+  bool eviction_running() const { return eviction_running_; }
+
   // State of CLIENT PAUSE, owned here so both the dispatcher and server see one truth.
   void Pause(int64_t until_ms, bool write_only) {
     paused_until_ms_ = until_ms;
@@ -48,6 +57,7 @@ class Dispatcher {
   ServerContext* server_;
   int64_t paused_until_ms_ = 0;
   bool pause_write_only_ = false;
+  bool eviction_running_ = false;
 };
 
 }  // namespace brisk::cmd

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "commands/collection_util.h"
 #include "commands/context.h"
 #include "common/log.h"
 #include "log/record.h"
@@ -27,8 +28,15 @@ void EffectRecorder::KeyChanged(int db, std::string_view key, int64_t now_ms) {
     std::string_view argv[] = {"DEL", key};
     return Add(db, argv);
   }
+  if (e->type() == engine::ObjType::kHash || e->type() == engine::ObjType::kSet ||
+      e->type() == engine::ObjType::kList || e->type() == engine::ObjType::kZSet) {
+    // A collection changed by a generic command (RENAME, COPY, EXPIRE...): its whole
+    // state. Collection commands log their own effects (CommandContext::KeyModified
+    // with an effect), so this runs only for those.
+    return LogCollectionState(this, db, key, *e);
+  }
   if (e->type() != engine::ObjType::kString) {
-    // Only strings exist so far; a new type must define its effect before it ships.
+    // A new type must define its effect before it ships.
     LOG_WARNING("append log: no effect encoding for type %s of a modified key",
                 std::string(engine::TypeName(e->type())).c_str());
     return;
@@ -93,9 +101,9 @@ bool ReplayEffect(ServerContext* server, ClientState* client, uint64_t lsn, int 
     *error = "database " + std::to_string(db) + " out of range";
     return false;
   }
-  // Entries keep the LSN they were logged with (and new records continue above it).
-  // TODO(engine): a Keyspace::AdvanceLsnTo(lsn) would make this O(1) after big gaps.
-  while (server->keyspace->lsn() < lsn) server->keyspace->AdvanceLsn();
+  // New records continue above the logged LSN (O(1): a rewritten log has a gap of
+  // applog::kSnapshotLsnReserve after its snapshot).
+  server->keyspace->AdvanceLsnTo(lsn);
   client->db_index = db;
   reply->clear();
   resp::ReplyBuilder rb(reply, 2);

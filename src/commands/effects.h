@@ -96,6 +96,14 @@ struct PersistenceInfo {
   uint64_t pending_bio_fsync = 0;
   uint64_t delayed_fsync = 0;
   uint64_t buffer_length = 0;  // bytes handed to the writer and not yet taken by it
+  // Log rewrite (BGREWRITEAOF; log/rewriter.h).
+  bool rewrite_in_progress = false;
+  bool rewrite_scheduled = false;
+  int64_t last_rewrite_time_sec = -1;
+  int64_t current_rewrite_time_sec = -1;
+  bool last_bgrewrite_ok = true;
+  uint64_t rewrites = 0;
+  uint64_t rewrites_consecutive_failures = 0;
 };
 
 // The server's append log as the command layer sees it (INFO, DEBUG RELOAD).
@@ -106,6 +114,10 @@ class AppendLogControl {
   // DEBUG RELOAD: writes and syncs everything, empties the keyspace and replays the log.
   // False with *error if it could not (the keyspace may then be partially loaded).
   virtual bool Reload(std::string* error) = 0;
+  // BGREWRITEAOF (Redis's replies): kStarted, kScheduled (inside EXEC: started once the
+  // transaction's batch has ended, as Redis does), kInProgress, or kFailed (logged).
+  enum class RewriteStart { kStarted, kScheduled, kInProgress, kFailed };
+  virtual RewriteStart StartRewrite(bool in_exec) = 0;
 };
 
 // Replays one logged effect: executes argv on database `db` through the command table

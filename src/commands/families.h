@@ -12,5 +12,9 @@ void RegisterStringFamily(CommandRegistry* r);       // string_family.cc
 void RegisterTransactionFamily(CommandRegistry* r);  // transaction_family.cc
 void RegisterPubsubFamily(CommandRegistry* r);       // pubsub_family.cc
 void RegisterTableFamily(CommandRegistry* r);        // table_family.cc
+void RegisterHashFamily(CommandRegistry* r);         // hash_family.cc
+void RegisterSetFamily(CommandRegistry* r);          // set_family.cc
+void RegisterListFamily(CommandRegistry* r);         // list_family.cc
+void RegisterZSetFamily(CommandRegistry* r);         // zset_family.cc (+ zset_range/store.cc)
 
 }  // namespace brisk::cmd

@@ -168,7 +168,7 @@ void MemorySection(const CommandContext& ctx, std::string* o) {
   Kv(o, "used_memory_peak_human", Human(peak));
   Kv(o, "used_memory_peak_perc", Percent(peak ? 100.0 * double(used) / double(peak) : 0));
   Kv(o, "used_memory_overhead", overhead);
-  Kv(o, "used_memory_startup", 0);
+  Kv(o, "used_memory_startup", h.StartupMemory());
   Kv(o, "used_memory_dataset", dataset);
   Kv(o, "used_memory_dataset_perc", Percent(used ? 100.0 * double(dataset) / double(used) : 0));
   Kv(o, "total_system_memory", system);
@@ -237,13 +237,13 @@ void PersistenceSection(const CommandContext& ctx, std::string* o) {
     Kv(o, k, 0);
   }
   Kv(o, "aof_enabled", int(aof.enabled));
-  Kv(o, "aof_rewrite_in_progress", 0);
-  Kv(o, "aof_rewrite_scheduled", 0);
-  Kv(o, "aof_last_rewrite_time_sec", -1);
-  Kv(o, "aof_current_rewrite_time_sec", -1);
-  Kv(o, "aof_last_bgrewrite_status", "ok");
-  Kv(o, "aof_rewrites", 0);
-  Kv(o, "aof_rewrites_consecutive_failures", 0);
+  Kv(o, "aof_rewrite_in_progress", int(aof.rewrite_in_progress));
+  Kv(o, "aof_rewrite_scheduled", int(aof.rewrite_scheduled));
+  Kv(o, "aof_last_rewrite_time_sec", aof.last_rewrite_time_sec);
+  Kv(o, "aof_current_rewrite_time_sec", aof.current_rewrite_time_sec);
+  Kv(o, "aof_last_bgrewrite_status", aof.last_bgrewrite_ok ? "ok" : "err");
+  Kv(o, "aof_rewrites", aof.rewrites);
+  Kv(o, "aof_rewrites_consecutive_failures", aof.rewrites_consecutive_failures);
   Kv(o, "aof_last_write_status", aof.last_write_ok ? "ok" : "err");
   Kv(o, "aof_last_cow_size", 0);
   Kv(o, "module_fork_in_progress", 0);
@@ -251,7 +251,7 @@ void PersistenceSection(const CommandContext& ctx, std::string* o) {
   if (aof.enabled) {  // Redis prints these only when the AOF is on
     Kv(o, "aof_current_size", aof.current_size);
     Kv(o, "aof_base_size", aof.base_size);
-    Kv(o, "aof_pending_rewrite", 0);
+    Kv(o, "aof_pending_rewrite", int(aof.rewrite_scheduled));
     Kv(o, "aof_buffer_length", aof.buffer_length);
     Kv(o, "aof_pending_bio_fsync", aof.pending_bio_fsync);
     Kv(o, "aof_delayed_fsync", aof.delayed_fsync);
@@ -277,11 +277,14 @@ void StatsSection(const CommandContext& ctx, std::string* o) {
   Kv(o, "sync_partial_err", 0);
   Kv(o, "expired_keys", ctx.keyspace().expired_keys());
   Kv(o, "expired_stale_perc", "0.00");
-  for (auto k :
-       {"expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds", "evicted_keys",
-        "evicted_clients", "total_eviction_exceeded_time", "current_eviction_exceeded_time"}) {
-    Kv(o, k, 0);
-  }
+  for (auto k : {"expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds"}) Kv(o, k, 0);
+  Kv(o, "evicted_keys", ctx.keyspace().evicted_keys());
+  Kv(o, "evicted_clients", 0);
+  // Milliseconds spent over maxmemory (engine::Evictor), as Redis 7.
+  const engine::Evictor* ev = ctx.server()->evictor;
+  int64_t now_us = clock::MonotonicUs();
+  Kv(o, "total_eviction_exceeded_time", ev ? ev->exceeded_total_ms(now_us) : 0);
+  Kv(o, "current_eviction_exceeded_time", ev ? ev->exceeded_current_ms(now_us) : 0);
   Kv(o, "keyspace_hits", s.keyspace_hits);
   Kv(o, "keyspace_misses", s.keyspace_misses);
   const pubsub::Registry& ps = ctx.server()->pubsub;

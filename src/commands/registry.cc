@@ -10,6 +10,10 @@ void RegisterAllCommands(CommandRegistry* r) {
   RegisterTransactionFamily(r);
   RegisterPubsubFamily(r);
   RegisterTableFamily(r);
+  RegisterHashFamily(r);
+  RegisterSetFamily(r);
+  RegisterListFamily(r);
+  RegisterZSetFamily(r);
 }
 
 }  // namespace brisk::cmd

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/glob.h"
 #include "common/numbers.h"
+#include "engine/eviction.h"
 
 namespace brisk::cmd {
 
@@ -128,6 +129,7 @@ void ConfigResetStat(CmdArgs, CommandContext* ctx) {
   ctx->server()->stats = ServerStats{};
   for (const CommandSpec* spec : ctx->server()->commands->All()) spec->stats = CommandStats{};
   ctx->keyspace().ResetStats();
+  if (ctx->server()->evictor != nullptr) ctx->server()->evictor->ResetStats();
   ctx->rb()->Ok();
 }
 
@@ -307,8 +309,9 @@ void Slowlog(CmdArgs args, CommandContext* ctx) {
 // ---------------------------------------------------------------------------------
 // DEBUG, OBJECT, MEMORY
 
+// From the entry's LRU clock (engine/eviction.h); meaningless under an LFU policy.
 int64_t IdleSeconds(const engine::Entry& e, int64_t now_ms) {
-  return std::max<int64_t>(0, now_ms / 1000 - int64_t(e.access_time()));
+  return engine::access::IdleMs(e.access_word(), now_ms) / 1000;
 }
 
 // Length of the value as an RDB file would store it (rdbSavedObjectLen for strings):
@@ -332,7 +335,8 @@ void DebugObject(CmdArgs args, CommandContext* ctx) {
                    "Value at:%p refcount:1 encoding:%.*s serializedlength:%zu lru:%u "
                    "lru_seconds_idle:%lld",
                    static_cast<const void*>(e), int(e->EncodingName().size()),
-                   e->EncodingName().data(), SerializedLength(*e), e->access_time() & 0xFFFFFFu,
+                   e->EncodingName().data(), SerializedLength(*e),
+                   e->access_word() & engine::access::kClockMask,
                    (long long)IdleSeconds(*e, ctx->now_ms()));
   ctx->rb()->SimpleString(std::string_view(line, size_t(std::max(n, 0))));
 }
@@ -364,6 +368,23 @@ void DebugReload(CommandContext* ctx) {
   std::string error;
   if (!aof->Reload(&error)) return ctx->ErrorText("ERR Error trying to load the AOF: " + error);
   ctx->rb()->Ok();
+}
+
+// BGREWRITEAOF: a background log rewrite (server/persistence.h, log/rewriter.h). With
+// appendonly no it creates the log file anyway and closes it again, as Redis does.
+void BgRewriteAof(CmdArgs, CommandContext* ctx) {
+  AppendLogControl* aof = ctx->server()->aof;
+  if (aof == nullptr) return ctx->Error(Err::kRewriteFailed);
+  switch (aof->StartRewrite(ctx->server()->in_exec)) {
+    case AppendLogControl::RewriteStart::kStarted:
+      return ctx->rb()->SimpleString("Background append only file rewriting started");
+    case AppendLogControl::RewriteStart::kScheduled:
+      return ctx->rb()->SimpleString("Background append only file rewriting scheduled");
+    case AppendLogControl::RewriteStart::kInProgress:
+      return ctx->Error(Err::kRewriteInProgress);
+    case AppendLogControl::RewriteStart::kFailed:
+      return ctx->Error(Err::kRewriteFailed);
+  }
 }
 
 // DEBUG is not a container in Redis: bad names and arities share one error.
@@ -409,11 +430,13 @@ void ObjectIdleTime(CmdArgs args, CommandContext* ctx) {
   ctx->rb()->Integer(IdleSeconds(*e, ctx->now_ms()));
 }
 
-// The engine keeps no LFU counter, so under an LFU policy there is nothing to report.
+// The LFU counter decayed to now (Redis's LFUDecrAndReturn), without touching it.
 void ObjectFreq(CmdArgs args, CommandContext* ctx) {
-  if (ObjectLookup(args, ctx) == nullptr) return;
+  const engine::Entry* e = ObjectLookup(args, ctx);
+  if (e == nullptr) return;
   if (!LfuPolicy(*ctx)) return ctx->Error(Err::kLfuNotSelected);
-  ctx->ErrorText(FormatError(Err::kNotSupported, {"OBJECT FREQ"}));
+  int decay = ctx->keyspace().access_policy().lfu_decay_time;
+  ctx->rb()->Integer(engine::access::LfuCounter(e->access_word(), ctx->now_ms(), decay));
 }
 
 // Redis shares the integers 0..9999 when no LRU/LFU policy needs per-object clocks and
@@ -598,6 +621,8 @@ void Lolwut(CmdArgs args, CommandContext* ctx) {
 // MONITOR and the slow log: CONFIG SET requirepass must not leak (Redis redacts it).
 void RegisterServerFamily(CommandRegistry* r) {
   const CommandSpec specs[] = {
+      {"bgrewriteaof", 1, kAdmin | kNoScript, 0, 0, 0, kAclAdminSlow, BgRewriteAof, "server",
+       "Asynchronously rewrites the append-only file to disk.", "1.0.0"},
       {"config", -2, kSkipMonitor | kSkipSlowlog, 0, 0, 0, kAclSlow, ConfigCmd, "server",
        "A container for server configuration commands.", "2.0.0", SubcommandDocs(kConfigSubs)},
       {"dbsize", 1, kReadOnly | kFast, 0, 0, 0, kAclKeyspace | kAclRead | kAclFast, DbSize,

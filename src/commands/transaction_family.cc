@@ -57,12 +57,14 @@ void Exec(CmdArgs, CommandContext* ctx) {
 
   ctx->rb()->ArrayHeader(queued.size());
   std::vector<std::string_view> argv;
+  ctx->server()->in_exec = true;
   for (const auto& cmd : queued) {
     argv.assign(cmd.begin(), cmd.end());
     const CommandSpec* spec = ctx->server()->commands->Find(argv[0]);
     // Validated when queued; the table does not change at runtime.
     ctx->server()->dispatcher->Call(*spec, c, CmdArgs(argv), ctx->rb(), ctx->now_ms());
   }
+  ctx->server()->in_exec = false;
 }
 
 void Watch(CmdArgs args, CommandContext* ctx) {

@@ -124,6 +124,62 @@ std::string GetClientOutputBufferLimit(const Config& c) {
   return s;
 }
 
+// http-token <token> <scope>...: one token per directive line (repeatable). Adds the
+// token, or replaces the scopes of a token already given; "" clears every token. Get
+// shows the lines joined by "; ", which Set accepts back (groups split on ';').
+bool ValidHttpScope(std::string_view scope) {
+  size_t colon = scope.find(':');
+  if (colon == std::string_view::npos || colon + 1 == scope.size()) return false;
+  std::string_view level = scope.substr(0, colon);
+  return level == "read" || level == "write" || level == "admin";
+}
+
+bool SetHttpTokens(Config* c, std::string_view value, std::string* error) {
+  std::vector<std::string> lines = c->http_tokens;
+  if (value.find_first_not_of(" \t") == std::string_view::npos) {
+    c->http_tokens.clear();
+    return true;
+  }
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t end = value.find(';', start);
+    if (end == std::string_view::npos) end = value.size();
+    std::vector<std::string> words;
+    if (!SplitArgs(value.substr(start, end - start), &words) || words.size() < 2) {
+      *error = "expected <token> <scope>... with scopes like read:users or admin:*";
+      return false;
+    }
+    std::string line = words[0];
+    for (size_t k = 1; k < words.size(); ++k) {
+      if (!ValidHttpScope(words[k])) {
+        *error = "invalid scope '" + words[k] + "' (use read|write|admin:<table-pattern>)";
+        return false;
+      }
+      line += ' ' + words[k];
+    }
+    auto same = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
+      return l.substr(0, l.find(' ')) == words[0];
+    });
+    if (same != lines.end()) {
+      *same = line;
+    } else {
+      lines.push_back(line);
+    }
+    start = end + 1;
+  }
+  c->http_tokens = std::move(lines);
+  return true;
+}
+
+std::string GetHttpTokens(const Config& c) {
+  std::string s;
+  for (const std::string& line : c.http_tokens) {
+    if (!s.empty()) s += "; ";
+    s += line;
+  }
+  return s;
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -160,6 +216,9 @@ ConfigRegistry::ConfigRegistry(Config* config) : config_(config) {
            {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
             "allkeys-lfu", "allkeys-random", "noeviction"}),
       Int("maxmemory-samples", &Config::maxmemory_samples, true, 1, 64),
+      Int("maxmemory-eviction-tenacity", &Config::maxmemory_eviction_tenacity, true, 0, 100),
+      Int("lfu-log-factor", &Config::lfu_log_factor, true, 0, kMaxInt),
+      Int("lfu-decay-time", &Config::lfu_decay_time, true, 0, kMaxInt),
       Int("slowlog-log-slower-than", &Config::slowlog_log_slower_than, true, -1, INT64_MAX),
       Int("slowlog-max-len", &Config::slowlog_max_len, true, 0, INT64_MAX),
       Str("save", &Config::save, true),
@@ -174,6 +233,21 @@ ConfigRegistry::ConfigRegistry(Config* config) : config_(config) {
       Custom("client-output-buffer-limit", true, SetClientOutputBufferLimit,
              GetClientOutputBufferLimit),
       Int("tracking-table-max-keys", &Config::tracking_table_max_keys, true, 0, INT64_MAX),
+      Int("hash-max-listpack-entries", &Config::hash_max_listpack_entries, true, 0, INT64_MAX),
+      Mem("hash-max-listpack-value", &Config::hash_max_listpack_value, true),
+      Int("set-max-intset-entries", &Config::set_max_intset_entries, true, 0, INT64_MAX),
+      Int("set-max-listpack-entries", &Config::set_max_listpack_entries, true, 0, INT64_MAX),
+      Mem("set-max-listpack-value", &Config::set_max_listpack_value, true),
+      Int("zset-max-listpack-entries", &Config::zset_max_listpack_entries, true, 0, INT64_MAX),
+      Mem("zset-max-listpack-value", &Config::zset_max_listpack_value, true),
+      Int("list-max-listpack-size", &Config::list_max_listpack_size, true, INT32_MIN, INT32_MAX),
+      Int("http-port", &Config::http_port, false, 0, 65535),
+      Str("http-bind", &Config::http_bind, false),
+      Mem("http-max-body", &Config::http_max_body, false),
+      Mem("http-max-header-size", &Config::http_max_header_size, false),
+      Int("http-maxclients", &Config::http_maxclients, false, 1, kMaxInt),
+      Int("http-timeout", &Config::http_timeout, false, 0, kMaxInt),
+      Custom("http-token", false, SetHttpTokens, GetHttpTokens),
   };
 }
 

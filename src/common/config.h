@@ -57,6 +57,9 @@ struct Config {
   uint64_t maxmemory = 0;
   std::string maxmemory_policy = "noeviction";
   int64_t maxmemory_samples = 5;
+  int64_t maxmemory_eviction_tenacity = 10;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;
   // slow log
   int64_t slowlog_log_slower_than = 10000;  // microseconds; < 0 disables
   int64_t slowlog_max_len = 128;
@@ -68,13 +71,31 @@ struct Config {
   // Append log (server/persistence.h). Unlike Redis (default yes, where it only forgives a
   // truncated tail), it means: load a log corrupted in the middle up to the damage.
   bool aof_load_truncated = false;
-  int64_t auto_aof_rewrite_percentage = 100;              // stored; rewrite not yet built
-  uint64_t auto_aof_rewrite_min_size = 64ull * 1024 * 1024;  // stored; rewrite not yet built
+  int64_t auto_aof_rewrite_percentage = 100;  // automatic log rewrite (0: off)
+  uint64_t auto_aof_rewrite_min_size = 64ull * 1024 * 1024;
   bool lazyfree_lazy_user_flush = false;
   // notifications (notify-keyspace-events): common/keyspace_events.h bits
   uint32_t notify_keyspace_events = 0;
+  // collection encodings (engine/hash_set.h): Redis's thresholds and defaults
+  int64_t hash_max_listpack_entries = 128;
+  uint64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t set_max_listpack_entries = 128;
+  uint64_t set_max_listpack_value = 64;
+  int64_t zset_max_listpack_entries = 128;  // engine/zset.h
+  uint64_t zset_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;  // engine/list.h
   // client-side caching: keys remembered for CLIENT TRACKING clients; 0 = no limit
   int64_t tracking_table_max_keys = 1000000;
+  // REST adapter (src/rest): read once, when the server starts it; all immutable.
+  int64_t http_port = 7379;  // 0 disables the adapter
+  std::string http_bind = "127.0.0.1";
+  uint64_t http_max_body = 10ull * 1024 * 1024;
+  uint64_t http_max_header_size = 16 * 1024;  // request line + headers
+  int64_t http_maxclients = 1000;
+  int64_t http_timeout = 60;  // idle seconds before a keep-alive connection is closed
+  // http-token lines, "<token> <scope>..." each (scopes: read|write|admin:<table-glob>).
+  std::vector<std::string> http_tokens;
   // client-output-buffer-limit, indexed by ObufClass; Redis's defaults.
   ObufLimit obuf_limits[kObufClasses] = {
       {0, 0, 0},                                        // normal

@@ -21,6 +21,24 @@ namespace brisk {
   X(kSyntax, "ERR syntax error")                                                                 \
   X(kOverflow, "ERR increment or decrement would overflow")                                      \
   X(kNaNOrInf, "ERR increment would produce NaN or Infinity")                                    \
+  X(kHashNotInteger, "ERR hash value is not an integer")                                         \
+  X(kHashNotFloat, "ERR hash value is not a float")                                              \
+  X(kZMinMaxNotFloat, "ERR min or max is not a float")                                           \
+  X(kZMinMaxNotLex, "ERR min or max not valid string range item")                                \
+  X(kZScoreNaN, "ERR resulting score is not a number (NaN)")                                     \
+  X(kZXxNx, "ERR XX and NX options at the same time are not compatible")                         \
+  X(kZGtLtNx, "ERR GT, LT, and/or NX options at the same time are not compatible")               \
+  X(kZIncrPair, "ERR INCR option supports a single increment-element pair")                      \
+  X(kZWeightNotFloat, "ERR weight value is not a float")                                         \
+  X(kZAtLeastOneKey, "ERR at least 1 input key is needed for '%s' command")                      \
+  X(kZLimitNeedsRange,                                                                           \
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")     \
+  X(kZWithScoresByLex, "ERR syntax error, WITHSCORES not supported in combination with BYLEX")   \
+  X(kZCountPositive, "ERR count should be greater than 0")                                       \
+  X(kValueNaNOrInf, "ERR value is NaN or Infinity")                                              \
+  X(kNumkeysPositive, "ERR numkeys should be greater than 0")                                    \
+  X(kNumkeysTooMany, "ERR Number of keys can't be greater than number of args")                  \
+  X(kLimitNegative, "ERR LIMIT can't be negative")                                               \
   X(kNoSuchKey, "ERR no such key")                                                               \
   X(kOutOfRange, "ERR value is out of range")                                                    \
   X(kMustBePositive, "ERR value is out of range, must be positive")                              \
@@ -69,6 +87,10 @@ namespace brisk {
   X(kLoading, "LOADING Redis is loading the dataset in memory")                                  \
   X(kMisconf,                                                                                    \
     "MISCONF Errors writing to the AOF file: %s")                                                \
+  X(kRewriteInProgress, "ERR Background append only file rewriting already in progress")       \
+  X(kRewriteFailed,                                                                              \
+    "ERR Can't execute an AOF background rewriting. Please check the server logs for more "     \
+    "information.")                                                                              \
   X(kNoPerm, "NOPERM User %s has no permissions to run the '%s' command")                        \
   X(kProtocolMultibulkLen, "ERR Protocol error: invalid multibulk length")                       \
   X(kProtocolBulkLen, "ERR Protocol error: invalid bulk length")                                 \
@@ -117,6 +139,16 @@ namespace brisk {
   X(kTimeoutOutOfRange, "ERR timeout is out of range")                                           \
   X(kNoShutdown, "ERR No shutdown in progress.")                                                 \
   X(kSlowlogCount, "ERR count should be greater than or equal to -1")                            \
+  X(kIndexOutOfRange, "ERR index out of range")                                                  \
+  X(kCountPositive, "ERR count should be greater than 0")                                        \
+  X(kLposRankZero,                                                                               \
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "        \
+    "or use negative to start from the end of the list")                                         \
+  X(kLposCountNegative, "ERR COUNT can't be negative")                                           \
+  X(kLposMaxlenNegative, "ERR MAXLEN can't be negative")                                         \
+  X(kLposRankRange,                                                                              \
+    "ERR value is out of range, value must between -9223372036854775807 and "                    \
+    "9223372036854775807")                                                                       \
   X(kLfuNotSelected,                                                                             \
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "         \
     "note that when switching between policies at runtime LRU and LFU data will take "           \
@@ -152,7 +184,46 @@ namespace brisk {
   X(kCachingYesNotOptin,                                                                         \
     "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")              \
   X(kCachingNoNotOptout,                                                                         \
-    "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
+    "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")              \
+  X(kRestUnauthorized,                                                                           \
+    "ERR unauthorized: missing or invalid token")                                                \
+  X(kRestNoPermKeys,                                                                             \
+    "NOPERM this token has no permissions to access one of the keys used as arguments")          \
+  X(kRestNoPermTable,                                                                            \
+    "NOPERM this token has no %s permission on table '%s'")                                      \
+  X(kRestNotAvailable,                                                                           \
+    "ERR '%s' is not available over the REST API%s")                                             \
+  X(kRestBadJson,                                                                                \
+    "ERR request body is not valid JSON")                                                        \
+  X(kRestBadCommand,                                                                             \
+    "ERR a command must be a non-empty JSON array of strings and numbers")                       \
+  X(kRestBadBody,                                                                                \
+    "ERR bad request body: %s")                                                                  \
+  X(kRestBadParam,                                                                               \
+    "ERR invalid value for '%s'")                                                                \
+  X(kRestBadTtl,                                                                                 \
+    "ERR invalid ttl '%s': use seconds or 30s, 5m, 1h, 2d, 1w")                                  \
+  X(kRestNotFound,                                                                               \
+    "ERR no such endpoint '%s'")                                                                 \
+  X(kRestMethodNotAllowed,                                                                       \
+    "ERR method %s is not allowed on '%s'")                                                      \
+  X(kRestBadRequest,                                                                             \
+    "ERR malformed HTTP request")                                                                \
+  X(kRestBodyTooLarge,                                                                           \
+    "ERR request body exceeds http-max-body")                                                    \
+  X(kRestHeadersTooLarge,                                                                        \
+    "ERR request headers exceed http-max-header-size")                                           \
+  X(kRestItemChanged,                                                                            \
+    "ERR precondition failed: the item's version does not match If-Match")                       \
+  X(kRestItemExists,                                                                             \
+    "ERR precondition failed: the item exists (If-None-Match: *)")                               \
+  X(kRestPaused,                                                                                 \
+    "ERR the command was held by CLIENT PAUSE issued in the same request")                       \
+  X(kRestTableEventsOff,                                                                         \
+    "ERR table events are off: add T and event classes to notify-keyspace-events (e.g. "        \
+    "CONFIG SET notify-keyspace-events TA)")                                                     \
+  X(kRestShuttingDown,                                                                           \
+    "ERR the server is shutting down")
 
 enum class Err : uint16_t {
 #define BRISK_ERR_ENUM(name, text) name,

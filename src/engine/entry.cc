@@ -7,6 +7,7 @@
 #include <new>
 
 #include "common/numbers.h"
+#include "engine/collections.h"
 #include "engine/keyspace.h"
 
 namespace brisk::engine {
@@ -92,6 +93,7 @@ size_t Entry::StringLength() const {
 }
 
 std::string_view Entry::EncodingName() const {
+  if (type() != ObjType::kString) return EncName(EncodingOf(*this));
   if (is_int()) return "int";
   return ValueBytes() <= 44 ? "embstr" : "raw";
 }
@@ -160,7 +162,7 @@ Entry::Shape Entry::ShapeOf() const {
   s.expire_at_ms = expire_at_ms();
   s.has_lsn = (meta_ & kLsnFlag) != 0;
   s.lsn = lsn();
-  s.access = access_time();
+  s.access = access_word();
   return s;
 }
 

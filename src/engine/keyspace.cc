@@ -12,6 +12,8 @@
 #include "common/clock.h"
 #include "common/glob.h"
 #include "common/numbers.h"
+#include "engine/collections.h"
+#include "engine/eviction.h"
 #include "engine/expiry_index.h"
 #include "engine/table.h"
 
@@ -23,8 +25,9 @@ bool IsExpired(const Entry& e, int64_t now_ms) {
   return e.expire_at_ms() != 0 && e.expire_at_ms() <= now_ms;
 }
 
-uint32_t SecondsClock(int64_t now_ms) {
-  return uint32_t(now_ms / 1000);
+// The access word of a key created now (engine/eviction.h: LRU clock or LFU counter).
+uint32_t NewAccessWord(const Keyspace& ks) {
+  return access::Initial(ks.access_policy(), clock::CachedUnixMs());
 }
 
 // A whole-db SCAN cursor: the table group's scan_hash in the top bits, the in-group
@@ -123,6 +126,8 @@ struct Db::Impl {
   // stable while the table lives.
   std::map<std::string_view, Table*> by_name;
   std::map<uint32_t, std::vector<const Table*>> by_scan_hash;
+  // Keyspace::memory_bytes, which every table charges its footprint to.
+  size_t* memory = nullptr;
   // The last table looked up; cleared when a table is dropped.
   mutable Table* last = nullptr;
   // Where the next ActiveExpire call resumes (a table name; tables are visited in
@@ -139,6 +144,7 @@ struct Db::Impl {
 
   Table* Create(std::string_view name) {
     auto* t = new Table(std::string(name));
+    t->set_memory_counter(memory);
     by_name.emplace(t->name(), t);
     by_scan_hash[t->scan_hash()].push_back(t);
     dir.Insert(t);  // published last: readers find a complete table
@@ -202,9 +208,12 @@ struct Db::Impl {
 
   // Unlinks `key` from `t` (counters, empty-table removal) and retires the entry,
   // which stays readable until the next QuiescentPoint. REQUIRES: key is linked in t.
-  static const Entry* Detach(Db& db, Table* t, std::string_view key) {
+  // The value's external nodes are retired too (collections.h invariant 4) unless
+  // `keep_value` (the caller re-links a clone of the entry: RENAME, MOVE).
+  static const Entry* Detach(Db& db, Table* t, std::string_view key, bool keep_value = false) {
     const Entry* e = t->Unlink(key);
     assert(e != nullptr);
+    if (!keep_value) RetireExternalValue(*e);
     --db.size_;
     if (e->expire_at_ms() != 0) --db.volatile_size_;
     if (t->items() == 0) db.impl_->Drop(t);
@@ -261,7 +270,7 @@ struct Db::Impl {
     s.expire_at_ms = expire_at_ms;
     s.has_lsn = db.owner_->track_lsn();
     s.lsn = s.has_lsn ? db.owner_->lsn() : 0;
-    s.access = SecondsClock(clock::CachedUnixMs());
+    s.access = NewAccessWord(*db.owner_);
     return Entry::CreateString(s, value);
   }
 };
@@ -270,6 +279,7 @@ struct Db::Impl {
 // Db: lookups and writes
 
 Db::Db(Keyspace* owner, int index) : owner_(owner), index_(index), impl_(new Impl) {
+  impl_->memory = owner->memory_counter();
   read_dir_.store(&impl_->dir, std::memory_order_release);
 }
 
@@ -297,11 +307,11 @@ Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
     return nullptr;
   }
   if (touch) {
-    uint32_t now_s = SecondsClock(now_ms);
-    // Skip the store (and the cache-line write) when the second has not changed.
-    if (e->access_.load(std::memory_order_relaxed) != now_s) {
-      e->access_.store(now_s, std::memory_order_relaxed);
-    }
+    uint32_t word = e->access_.load(std::memory_order_relaxed);
+    uint32_t fresh = access::Touched(word, owner_->access_policy(), now_ms);
+    // Skip the store (and the cache-line write) when nothing changed: a hot key's word
+    // is stable within a second once its CLOCK ref is saturated.
+    if (fresh != word) e->access_.store(fresh, std::memory_order_relaxed);
   }
   return e;
 }
@@ -326,7 +336,9 @@ Entry* Db::InsertString(std::string_view key, std::string_view value, int64_t ex
 Entry* Db::SetString(Entry* e, std::string_view value) {
   Impl::Slot slot = Impl::Locate(*this, e);
   Entry::Shape s = Impl::NextShape(*this, *slot.cur);
-  return Impl::Publish(*this, slot, Entry::CreateString(s, value));
+  Entry* fresh = Impl::Publish(*this, slot, Entry::CreateString(s, value));
+  RetireExternalValue(*slot.cur);  // a collection overwritten by a string
+  return fresh;
 }
 
 Entry* Db::SetInt(Entry* e, int64_t value) {
@@ -336,7 +348,9 @@ Entry* Db::SetInt(Entry* e, int64_t value) {
   s.is_int = true;
   Entry* fresh = Entry::Create(s);
   std::memcpy(fresh->MutableValue(), &value, sizeof(value));
-  return Impl::Publish(*this, slot, fresh);
+  Impl::Publish(*this, slot, fresh);
+  RetireExternalValue(*slot.cur);  // a collection overwritten by a string
+  return fresh;
 }
 
 size_t Db::Append(Entry* e, std::string_view tail) {
@@ -376,6 +390,49 @@ size_t Db::SetRange(Entry* e, size_t offset, std::string_view bytes) {
   return s.value_len;
 }
 
+namespace {
+
+size_t TotalSize(std::initializer_list<std::string_view> parts) {
+  size_t n = 0;
+  for (std::string_view p : parts) n += p.size();
+  return n;
+}
+
+void Concat(std::initializer_list<std::string_view> parts, char* out) {
+  for (std::string_view p : parts) {
+    if (!p.empty()) std::memcpy(out, p.data(), p.size());
+    out += p.size();
+  }
+}
+
+}  // namespace
+
+Entry* Db::InsertCollection(std::string_view key, ObjType type,
+                            std::initializer_list<std::string_view> parts) {
+  Entry::Shape s;
+  s.key = key;
+  s.type = type;
+  s.value_len = TotalSize(parts);
+  s.has_lsn = owner_->track_lsn();
+  s.lsn = s.has_lsn ? owner_->lsn() : 0;
+  s.access = NewAccessWord(*owner_);
+  Entry* e = Entry::Create(s);
+  Concat(parts, e->MutableValue());
+  Impl::Attach(*this, e);
+  return e;
+}
+
+Entry* Db::SetCollection(Entry* e, ObjType type, std::initializer_list<std::string_view> parts) {
+  Impl::Slot slot = Impl::Locate(*this, e);
+  Entry::Shape s = Impl::NextShape(*this, *slot.cur);
+  s.type = type;
+  s.is_int = false;
+  s.value_len = TotalSize(parts);
+  Entry* fresh = Entry::Create(s);
+  Concat(parts, fresh->MutableValue());
+  return Impl::Publish(*this, slot, fresh);
+}
+
 Entry* Db::SetExpire(Entry* e, int64_t at_ms) {
   Impl::Slot slot = Impl::Locate(*this, e);
   Entry* cur = slot.cur;
@@ -403,7 +460,7 @@ void Db::Rename(std::string_view from, std::string_view to) {
   Table* t = TableFor(from, false);
   assert(t != nullptr);
   // The detached entry stays readable (rcu.h invariant 1), so `to` may alias its key.
-  const Entry* old = Impl::Detach(*this, t, from);
+  const Entry* old = Impl::Detach(*this, t, from, /*keep_value=*/true);
   bool track = owner_->track_lsn();
   Impl::Attach(*this, Entry::Clone(*old, to, old->expire_at_ms(), track, track ? owner_->lsn() : 0));
 }
@@ -411,7 +468,8 @@ void Db::Rename(std::string_view from, std::string_view to) {
 Entry* Db::InsertCopy(std::string_view key, const Entry& src) {
   bool track = owner_->track_lsn();
   Entry* e = Entry::Clone(src, key, src.expire_at_ms(), track, track ? owner_->lsn() : 0);
-  e->access_.store(SecondsClock(clock::CachedUnixMs()), std::memory_order_relaxed);
+  if (e->type() != ObjType::kString) CopyExternalValue(e->MutableValue(), e->ValueBytes());
+  e->access_.store(NewAccessWord(*owner_), std::memory_order_relaxed);
   Impl::Attach(*this, e);
   return e;
 }
@@ -419,7 +477,7 @@ Entry* Db::InsertCopy(std::string_view key, const Entry& src) {
 void Db::MoveTo(std::string_view key, Db* dst) {
   Table* t = TableFor(key, false);
   assert(t != nullptr && dst != this);
-  const Entry* old = Impl::Detach(*this, t, key);
+  const Entry* old = Impl::Detach(*this, t, key, /*keep_value=*/true);
   bool track = owner_->track_lsn();
   Impl::Attach(*dst, Entry::Clone(*old, old->key(), old->expire_at_ms(), track,
                                   track ? owner_->lsn() : 0));
@@ -681,6 +739,53 @@ void Db::CountLookup(std::string_view key, bool hit) {
   if (Table* t = TableFor(key, false)) t->CountLookup(hit);
 }
 
+// ---------------------------------------------------------------------------------
+// Db: eviction support (engine/eviction.h)
+
+bool Db::Evict(std::string_view key, bool volatile_only, uint32_t max_ref) {
+  Table* t = TableFor(key, false);
+  if (t == nullptr) return false;
+  const Entry* e = t->Lookup(key);
+  if (e == nullptr || (volatile_only && e->expire_at_ms() == 0)) return false;
+  if (access::Ref(e->access_word()) > max_ref) return false;
+  // `key` may point into the entry itself (a caller's view); the retired entry stays
+  // readable until the next QuiescentPoint (rcu.h invariant 1).
+  const Entry* gone = Impl::Detach(*this, t, key);
+  if (KeyObserver* obs = owner_->observer()) {
+    obs->OnKeyRemoved(index_, gone->key(), RemoveReason::kEvicted);
+  }
+  owner_->CountEvicted();
+  return true;
+}
+
+Entry* Db::RandomEntry(bool volatile_only) {
+  if (!volatile_only) return size_ == 0 ? nullptr : impl_->PickWeighted(size_)->RandomEntry(impl_->rng);
+  if (volatile_size_ == 0) return nullptr;
+  size_t r = size_t(impl_->rng() % volatile_size_);
+  for (auto& [name, t] : impl_->by_name) {
+    size_t n = t->expiry().size();
+    if (r < n) return t->expiry().Nth(size_t(impl_->rng() % n));
+    r -= n;
+  }
+  return nullptr;  // unreachable while volatile_size_ == sum of the tables' indexes
+}
+
+Entry* Db::EarliestDeadline() {
+  Entry* best = nullptr;
+  for (auto& [name, t] : impl_->by_name) {
+    if (t->volatile_items() == 0) continue;
+    Entry* e = t->expiry().FirstDue(INT64_MAX);
+    if (best == nullptr || e->expire_at_ms() < best->expire_at_ms()) best = e;
+  }
+  return best;
+}
+
+Table* Db::TableFrom(std::string_view name, bool inclusive) {
+  auto& tables = impl_->by_name;
+  auto it = inclusive ? tables.lower_bound(name) : tables.upper_bound(name);
+  return it == tables.end() ? nullptr : it->second;
+}
+
 bool Db::GetTableStats(std::string_view name, TableStats* out) const {
   const Table* t = impl_->Get(name);
   if (t == nullptr) return false;
@@ -708,7 +813,13 @@ std::string_view Keyspace::TableOf(std::string_view key) const {
 }
 
 void Keyspace::SwapDbs(int a, int b) {
-  if (a != b) db(a).SwapContents(db(b));
+  if (a == b) return;
+  // Seqlock write side (ReadSwapSeq): odd, release fence, the swap, even.
+  uint64_t seq = swap_seq_.load(std::memory_order_relaxed);
+  swap_seq_.store(seq + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  db(a).SwapContents(db(b));
+  swap_seq_.store(seq + 2, std::memory_order_release);
 }
 
 void Keyspace::FlushAll() {

@@ -3,9 +3,10 @@
 // Thread safety: one writer, any number of lock-free readers (rcu.h, table.h).
 //   - Every method REQUIRES the writer thread (the loop; the thread that built the
 //     Keyspace, which registers it with RCU), EXCEPT the ones marked READER-SAFE
-//     (Db::ReadFind, Db::ReadGet, Db::ReadScan, Db::ReadTables and the const accessors
-//     of Entry), which may be called from any thread holding an engine::ReaderThread,
-//     inside an engine::ReadSection (ReadGet / ReadScan / ReadTables open their own).
+//     (Db::ReadFind, Db::ReadGet, Db::ReadScan, Db::ReadTables, Db::ReadContentId,
+//     Keyspace::ReadSwapSeq/ReadSwapSeqAgain and the const accessors of Entry), which
+//     may be called from any thread holding an engine::ReaderThread, inside an
+//     engine::ReadSection (ReadGet / ReadScan / ReadTables open their own).
 //   - The writer MUST call engine::QuiescentPoint() once per loop turn, holding no
 //     Entry* (the server's uv_check callback): retired memory is freed only after it.
 //   - Readers never lock and never block the writer; what a reader got stays valid
@@ -29,9 +30,10 @@
 //      written from then on.
 //   5. An empty table is removed from the table index (TABLE LIST shows only tables
 //      with keys).
-//   6. Entries are immutable once published (everything but the access time): a value
-//      or expiry change publishes a new entry in place of the old one, and an
-//      incremental rehash step may do the same. An Entry* obtained on the writer thread
+//   6. Entries are immutable once published (everything but the access word,
+//      engine/eviction.h, which a new version inherits): a value or expiry change
+//      publishes a new entry in place of the old one, and an incremental rehash step
+//      may do the same. An Entry* obtained on the writer thread
 //      stays dereferenceable, showing the value it had, until the writer's next
 //      QuiescentPoint(); Db methods that take an Entry* accept such a superseded
 //      pointer and act on the key's current entry (they look it up by key). Re-fetch
@@ -49,6 +51,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -86,7 +89,8 @@ class KeyObserver {
 //   offset  size  field
 //   0       8     next_     chain link, atomic (the only field that changes in a
 //                           published entry besides access_; table.h invariants)
-//   8       4     access_   seconds clock of the last access, atomic, relaxed
+//   8       4     access_   access word: LRU clock or LFU counter + CLOCK ref bits
+//                           (engine/eviction.h), atomic, relaxed, writer-updated
 //   12      1     meta_     type:3 | int:1 | expire:1 | lsn:1 | wide:1
 //   13      1     klen_     key length   (if !wide)
 //   14      1     vlen_     value length (if !wide; 0 for int)
@@ -112,19 +116,32 @@ class Entry {
   // The string's bytes; for an int, formatted into `scratch` (>= 21 bytes).
   std::string_view StringValue(char* scratch) const;
   size_t StringLength() const;
-  // "int", "embstr" (<= 44 bytes, as Redis) or "raw".
+  // "int", "embstr" (<= 44 bytes, as Redis) or "raw"; for collections Redis's name of
+  // their encoding (engine/collections.h).
   std::string_view EncodingName() const;
+
+  // Collections: the value bytes (an encoding tag, then the encoding's bytes; see
+  // engine/collections.h). REQUIRES: type() != kString.
+  std::string_view CollectionValue() const { return {ValueData(), ValueBytes()}; }
 
   // Absolute deadline in unix ms; 0 = no expiry.
   int64_t expire_at_ms() const;
   // 0 unless written with LSN tracking on (keyspace.h invariant 4).
   uint64_t lsn() const;
-  // Seconds clock (unix s, 24 bits wrap is fine) of last access, for OBJECT IDLETIME.
-  uint32_t access_time() const { return access_.load(std::memory_order_relaxed); }
+  // The access word (layout and decoders in engine/eviction.h): LRU clock or LFU
+  // counter, and the CLOCK reference bits. Any thread may read it.
+  uint32_t access_word() const { return access_.load(std::memory_order_relaxed); }
+  // Writer only: the one change allowed in a published entry besides next_ (table.h
+  // invariant 2); readers see the old or the new word.
+  void set_access_word(uint32_t word) const { access_.store(word, std::memory_order_relaxed); }
 
   // Bytes this entry accounts for in its table: its allocation, rounded up to the
   // allocator's size class. Depends only on the entry's (immutable) contents.
-  size_t MemoryBytes() const { return SizeClass(AllocBytes()); }
+  // A large collection adds the memory of its external nodes (collections.h invariant 5).
+  size_t MemoryBytes() const {
+    size_t own = SizeClass(AllocBytes());
+    return type() == ObjType::kString ? own : own + CollectionExternalBytes();
+  }
 
   // mimalloc's size class for a request of n bytes (8-byte steps up to 64, then four
   // classes per power of two: 80, 96, 112, 128, 160, ...).
@@ -167,6 +184,7 @@ class Entry {
 
   size_t KeyLength() const;
   size_t ValueBytes() const;  // stored value bytes (8 for an int)
+  size_t CollectionExternalBytes() const;  // collections.cc
   size_t OptionalBytes() const;
   size_t AllocBytes() const { return kHeaderBytes + OptionalBytes() + KeyLength() + ValueBytes(); }
   const char* Payload() const;  // key bytes, then value bytes
@@ -180,7 +198,7 @@ class Entry {
   void set_heap_pos(uint32_t pos);
 
   std::atomic<Entry*> next_;
-  std::atomic<uint32_t> access_;
+  mutable std::atomic<uint32_t> access_;  // metadata, not value: set_access_word
   uint8_t meta_;
   uint8_t klen_;
   uint8_t vlen_;
@@ -204,6 +222,15 @@ struct EngineOptions {
   bool track_lsn = false;
 };
 
+// How touching lookups and new keys fill Entry::access_ (engine/eviction.h): an LRU
+// clock, or Redis's LFU counter with its two parameters. Set by the Evictor from
+// maxmemory-policy, lfu-log-factor and lfu-decay-time.
+struct AccessPolicy {
+  bool lfu = false;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;
+};
+
 class Keyspace;
 
 class Db {
@@ -215,8 +242,9 @@ class Db {
 
   int index() const { return index_; }
 
-  // Lookup with lazy expiry (invariant 3). Updates the access time unless `touch` is
-  // false. nullptr if absent or expired.
+  // Lookup with lazy expiry (invariant 3). Updates the access word (LRU clock or LFU
+  // counter, CLOCK ref: engine/eviction.h) unless `touch` is false. nullptr if absent
+  // or expired.
   Entry* Find(std::string_view key, int64_t now_ms, bool touch = true);
   // Lookup without side effects; nullptr if absent or logically expired.
   const Entry* Peek(std::string_view key, int64_t now_ms) const;
@@ -250,6 +278,15 @@ class Db {
   // Copies `src` (from any db) as a new key in this db, value and expiry included.
   // REQUIRES: key is absent.
   Entry* InsertCopy(std::string_view key, const Entry& src);
+
+  // Collections (engine/collections.h): the value bytes are the concatenation of
+  // `parts` (an encoding tag first). InsertCollection REQUIRES: key is absent.
+  // SetCollection publishes a new entry for the key of `e` (any type; expiry kept) and
+  // returns it; it does not release the old value's external nodes: the caller
+  // path-copied them and retires what it replaced (collections.h invariant 4).
+  Entry* InsertCollection(std::string_view key, ObjType type,
+                          std::initializer_list<std::string_view> parts);
+  Entry* SetCollection(Entry* e, ObjType type, std::initializer_list<std::string_view> parts);
 
   // Moves the entry out of this db into `dst` under the same key (MOVE).
   // REQUIRES: key exists here and is absent in dst.
@@ -288,6 +325,22 @@ class Db {
   // misses); a miss in a table that does not exist is not counted anywhere.
   void CountLookup(std::string_view key, bool hit);
 
+  // ---- eviction support (engine/eviction.h) ----
+
+  // Removes the key (expired or not) as evicted: reported to the KeyObserver with
+  // kEvicted and counted in Keyspace::evicted_keys(). With `volatile_only`, only if it
+  // has an expiry; with `max_ref` < 4, only if its access word's CLOCK ref is <= max_ref.
+  // False if nothing was removed.
+  bool Evict(std::string_view key, bool volatile_only = false, uint32_t max_ref = 4);
+  // A uniformly random linked entry (expired or not) of the db, or of its entries with
+  // an expiry; nullptr if none. O(tables) to pick the table.
+  Entry* RandomEntry(bool volatile_only);
+  // The entry with the earliest deadline; nullptr if no entry has one. O(tables).
+  Entry* EarliestDeadline();
+  // The table named `name` (inclusive) or else the first one after it in name order;
+  // nullptr if none. TableFrom("", true) is the first table.
+  Table* TableFrom(std::string_view name, bool inclusive);
+
   // Tables, in name order.
   void ForEachTable(const std::function<void(const TableStats&)>& fn) const;
   // Stats for one table; false if it has no keys.
@@ -313,6 +366,10 @@ class Db {
                     const std::function<void(const Entry&)>& fn) const;
   // Every table with its stats (in no particular order), inside its own ReadSection.
   void ReadTables(const std::function<void(const TableStats&)>& fn) const;
+  // Identity of this db's contents: SWAPDB exchanges it with the other db's, FLUSHDB
+  // keeps it. With Keyspace::ReadSwapSeq it lets a reader follow one db's contents
+  // across SWAPDB (the log rewrite).
+  const void* ReadContentId() const { return read_dir_.load(std::memory_order_acquire); }
 
  private:
   Table* TableFor(std::string_view key, bool create);
@@ -349,6 +406,11 @@ class Keyspace {
   // LSN of the write being executed; the command layer advances it once per write.
   uint64_t lsn() const { return lsn_; }
   uint64_t AdvanceLsn() { return ++lsn_; }
+  // Skips to lsn (no-op if not above the current one): replay after a gap, and the log
+  // rewrite reserving the LSNs of its snapshot.
+  void AdvanceLsnTo(uint64_t lsn) {
+    if (lsn > lsn_) lsn_ = lsn;
+  }
   // Invariant 4.
   bool track_lsn() const { return options_.track_lsn; }
   void set_track_lsn(bool on) { options_.track_lsn = on; }
@@ -357,19 +419,45 @@ class Keyspace {
   KeyObserver* observer() const { return observer_; }
 
   void SwapDbs(int a, int b);
+  // READER-SAFE seqlock over SwapDbs: odd while one runs, +2 per swap. A reader that
+  // reads it (ReadSwapSeq), then contents ids / scans, then ReadSwapSeqAgain and gets
+  // the same even value saw no SWAPDB in between.
+  uint64_t ReadSwapSeq() const { return swap_seq_.load(std::memory_order_acquire); }
+  uint64_t ReadSwapSeqAgain() const {
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return swap_seq_.load(std::memory_order_relaxed);
+  }
   void FlushAll();
 
   // Counters for INFO stats.
   uint64_t expired_keys() const { return expired_keys_; }
   void CountExpired() { ++expired_keys_; }
-  void ResetStats() { expired_keys_ = 0; }
+  uint64_t evicted_keys() const { return evicted_keys_; }
+  void CountEvicted() { ++evicted_keys_; }
+  void ResetStats() { expired_keys_ = evicted_keys_ = 0; }
+
+  // Bytes the engine holds for data, kept exact on every change (O(1) to read): every
+  // table's entries (Entry::MemoryBytes), bucket arrays, expiry-index slots and the
+  // table object itself (table.h Table::Footprint). Memory retired but not yet
+  // reclaimed (rcu.h) no longer counts. The server's used_memory is built on it.
+  size_t memory_bytes() const { return memory_bytes_; }
+  // Where tables add and remove their footprint (Table::Footprint). Writer only.
+  size_t* memory_counter() { return &memory_bytes_; }
+
+  // engine/eviction.h: how access words are written (LRU or LFU).
+  const AccessPolicy& access_policy() const { return access_policy_; }
+  void set_access_policy(const AccessPolicy& p) { access_policy_ = p; }
 
  private:
   EngineOptions options_;
   std::vector<std::unique_ptr<Db>> dbs_;
   KeyObserver* observer_ = nullptr;
   uint64_t lsn_ = 0;
+  std::atomic<uint64_t> swap_seq_{0};
   uint64_t expired_keys_ = 0;
+  uint64_t evicted_keys_ = 0;
+  size_t memory_bytes_ = 0;
+  AccessPolicy access_policy_;
 };
 
 template <typename Fn>

@@ -10,6 +10,7 @@
 #include <new>
 #include <utility>
 
+#include "engine/collections.h"
 #include "engine/expiry_index.h"
 #include "engine/rcu.h"
 
@@ -118,6 +119,7 @@ Table::~Table() {
       Entry* e = a->heads()[b].load(kRelaxed);
       while (e != nullptr) {
         Entry* next = e->next_.load(kRelaxed);
+        FreeExternalValue(*e);  // collections.h invariant 4
         std::free(e);
         e = next;
       }
@@ -126,7 +128,22 @@ Table::~Table() {
   }
 }
 
+size_t Table::Footprint() const {
+  // The Db's name map, scan-group vector and directory slot: an estimate.
+  constexpr size_t kIndexNodes = 128;
+  size_t f = sizeof(Table) + sizeof(ExpiryIndex) + name_.capacity() + kIndexNodes + bytes() +
+             volatile_items() * ExpiryIndex::kBytesPerEntry;
+  for (const auto& slot : ht_) {
+    if (const BucketArray* a = slot.load(kRelaxed)) {
+      f += sizeof(BucketArray) + a->size * sizeof(std::atomic<Entry*>);
+    }
+  }
+  return f;
+}
+
 void Table::RetireTable(Table* t) {
+  if (t->memory_ != nullptr) *t->memory_ -= t->charged_;
+  t->memory_ = nullptr;
   // Reclaimed by the loop in slices (rcu.h invariant 4), never in one turn.
   RetireIncremental(t, [](void* object, size_t max_entries) {
     auto* table = static_cast<Table*>(object);
@@ -145,6 +162,7 @@ bool Table::FreeSome(size_t max_entries) {
       std::atomic<Entry*>& head = a->heads()[reclaim_bucket_];
       for (Entry* e = head.load(kRelaxed); e != nullptr;) {
         Entry* next = e->next_.load(kRelaxed);
+        FreeExternalValue(*e);  // collections.h invariant 4
         std::free(e);
         e = next;
         if (++freed == max_entries) {
@@ -229,6 +247,7 @@ void Table::Link(Entry* e) {
   ++used_[i];
   CountIn(e, +1);
   if (expiry_ != nullptr && e->expire_at_ms() != 0) expiry_->Add(e);
+  Recharge();
 }
 
 const Entry* Table::Unlink(std::string_view key) {
@@ -246,6 +265,7 @@ const Entry* Table::Unlink(std::string_view key) {
     Retire(e);
     FinishRehashIfDone();
     MaybeShrink();
+    Recharge();
     return e;
   }
   return nullptr;
@@ -347,6 +367,7 @@ void Table::RehashStep() {
     ++rehash_idx_;
   }
   FinishRehashIfDone();
+  Recharge();  // the old array is gone if the rehash finished
 }
 
 void Table::FinishRehashIfDone() {

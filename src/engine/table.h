@@ -114,8 +114,20 @@ class Table {
 
   // Deletes `t` (entries included) after a grace period: for tables readers may
   // have reached (invariant 9). The writer frees the entries in slices
-  // (engine::ReclaimStep), so dropping a big table pauses no loop turn.
+  // (engine::ReclaimStep), so dropping a big table pauses no loop turn. Its footprint
+  // leaves the memory counter now.
   static void RetireTable(Table* t);
+
+  // Memory accounting (Keyspace::memory_bytes): what this table holds — its entries
+  // (bytes()), bucket arrays, 16 bytes per expiry-index slot, the table object, its name
+  // and an estimate of its index nodes in the Db. Writer only.
+  size_t Footprint() const;
+  // From now on keeps *counter += Footprint() changes (every mutator below ends by
+  // re-charging the difference); RetireTable takes the last charge back.
+  void set_memory_counter(size_t* counter) {
+    memory_ = counter;
+    Recharge();
+  }
 
   const std::string& name() const { return name_; }
   // Top kScanHashBits of the name's hash.
@@ -172,9 +184,13 @@ class Table {
 
   // Direct counter adjustments (tests). Db never needs them: entries are immutable,
   // so Link / Unlink / Replace keep the counters exact by themselves.
-  void AccountResize(size_t old_bytes, size_t new_bytes) { AddBytes(new_bytes, old_bytes); }
+  void AccountResize(size_t old_bytes, size_t new_bytes) {
+    AddBytes(new_bytes, old_bytes);
+    Recharge();
+  }
   void AccountVolatile(bool was_volatile, bool is_volatile) {
     Store(volatile_items_, volatile_items() - size_t(was_volatile) + size_t(is_volatile));
+    Recharge();
   }
 
   // Bucket arrays, for the writer's scans: 0 (empty), 1, or 2 while rehashing.
@@ -239,6 +255,13 @@ class Table {
   void CountIn(const Entry* e, int sign);
   void AddBytes(size_t plus, size_t minus) { Store(bytes_, bytes() + plus - minus); }
   static void Store(std::atomic<size_t>& a, size_t v) { a.store(v, std::memory_order_relaxed); }
+  // *memory_ += Footprint() - charged_ (unsigned wrap-around keeps the sum exact).
+  void Recharge() {
+    if (memory_ == nullptr) return;
+    size_t now = Footprint();
+    *memory_ += now - charged_;
+    charged_ = now;
+  }
 
   std::string name_;
   uint32_t scan_hash_;
@@ -256,6 +279,9 @@ class Table {
   std::atomic<size_t> volatile_items_{0};
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
+  // Memory accounting (Footprint): the counter and what was last added to it.
+  size_t* memory_ = nullptr;
+  size_t charged_ = 0;
 };
 
 // One step of Redis's dictScan over a group of tables scanned together (tables whose

@@ -154,6 +154,12 @@ IoStatus MemFileSystem::Rename(const std::string& from, const std::string& to) {
   return IoStatus::Ok();
 }
 
+IoStatus MemFileSystem::Remove(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (files_.erase(path) == 0) return IoStatus::Error(ENOENT, "unlink", path);
+  return IoStatus::Ok();
+}
+
 bool MemFileSystem::Exists(const std::string& path) {
   std::lock_guard lock(mu_);
   return files_.count(path) > 0;

@@ -27,6 +27,7 @@ class MemFileSystem final : public FileSystem {
   IoStatus SyncDir(const std::string& /*dir*/) override { return IoStatus::Ok(); }
   IoStatus Rename(const std::string& from, const std::string& to) override;
   bool Exists(const std::string& path) override;
+  IoStatus Remove(const std::string& path) override;
 
   // Whole contents ("" if absent) / replace or create a file.
   std::string Contents(const std::string& path);
@@ -76,6 +77,7 @@ class FaultInjectingFileSystem final : public FileSystem {
     return base_->Rename(from, to);
   }
   bool Exists(const std::string& path) override { return base_->Exists(path); }
+  IoStatus Remove(const std::string& path) override { return base_->Remove(path); }
 
  private:
   FileSystem* base_;

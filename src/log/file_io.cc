@@ -124,6 +124,11 @@ class PosixFs final : public FileSystem {
   }
 
   bool Exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+
+  IoStatus Remove(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return IoStatus::Error(errno, "unlink", path);
+    return IoStatus::Ok();
+  }
 };
 
 }  // namespace

@@ -55,6 +55,8 @@ class FileSystem {
   virtual IoStatus SyncDir(const std::string& dir) = 0;
   virtual IoStatus Rename(const std::string& from, const std::string& to) = 0;
   virtual bool Exists(const std::string& path) = 0;
+  // unlink(2). Removing an absent file is an error (ENOENT).
+  virtual IoStatus Remove(const std::string& path) = 0;
 };
 
 // The process-wide POSIX file system (stateless).

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "common/clock.h"
+#include "log/batch_copy.h"
 #include "log/record.h"
 
 namespace brisk::applog {
@@ -66,14 +67,15 @@ IoStatus LogWriter::Open(FileSystem* fs, const std::string& path, LogWriterOptio
   } else if (size < kFileHeaderSize) {
     return IoStatus::Error(EINVAL, "open", path + " (torn header: load the log first)");
   }
-  out->reset(
-      new LogWriter(std::move(options), std::move(callbacks), std::move(file), size, last_lsn));
+  out->reset(new LogWriter(fs, std::move(options), std::move(callbacks), std::move(file), size,
+                           last_lsn));
   return IoStatus::Ok();
 }
 
-LogWriter::LogWriter(LogWriterOptions options, LogWriterCallbacks callbacks,
+LogWriter::LogWriter(FileSystem* fs, LogWriterOptions options, LogWriterCallbacks callbacks,
                      std::unique_ptr<LogFile> file, uint64_t size, uint64_t last_lsn)
-    : options_(std::move(options)),
+    : fs_(fs),
+      options_(std::move(options)),
       callbacks_(std::move(callbacks)),
       file_(std::move(file)),
       good_size_(size),
@@ -95,6 +97,17 @@ void LogWriter::Append(std::string&& encoded_batch, uint64_t last_lsn) {
     std::lock_guard lock(mu_);
     queue_.push_back(Batch{std::move(encoded_batch), last_lsn});
     queued_bytes_.fetch_add(n, std::memory_order_relaxed);
+  }
+  cv_.notify_one();
+}
+
+void LogWriter::RequestSwitch(LogSwitch sw, std::function<void(LogSwitchResult)> on_done) {
+  auto p = std::make_unique<PendingSwitch>();
+  p->sw = std::move(sw);
+  p->on_done = std::move(on_done);
+  {
+    std::lock_guard lock(mu_);
+    switch_request_ = std::move(p);
   }
   cv_.notify_one();
 }
@@ -132,7 +145,7 @@ void LogWriter::Run() {
     {
       std::unique_lock lock(mu_);
       for (;;) {
-        if (stop_ || (!queue_.empty() && !error_)) break;
+        if (stop_ || switch_request_ != nullptr || (!queue_.empty() && !error_)) break;
         int64_t deadline = NextDeadlineUs();
         if (deadline == kNoDeadline) {
           cv_.wait(lock);
@@ -148,6 +161,7 @@ void LogWriter::Run() {
         queue_.pop_front();
       }
       queued_bytes_.store(0, std::memory_order_relaxed);
+      if (switch_request_ != nullptr) switch_ = std::move(switch_request_);
       stopping = stop_;
     }
     if (!stopping) {
@@ -168,8 +182,21 @@ void LogWriter::Run() {
 }
 
 bool LogWriter::Step(bool final) {
+  if (switch_ != nullptr && (final || error_)) {
+    FailSwitch(final ? "the log is being closed" : "the log has a write error");
+  }
   if (error_) {
     if (!final && clock::MonotonicUs() < next_retry_us_) return false;
+    if (!dir_to_sync_.empty()) {
+      // A switch renamed the new file over the log but could not make that durable:
+      // nothing written since may be reported before the directory fsync succeeds.
+      if (IoStatus s = fs_->SyncDir(dir_to_sync_); !s.ok()) {
+        EnterError(s, truncate_to_);
+        return false;
+      }
+      dir_to_sync_.clear();
+      if (synced_size_ == good_size_) ReportSynced();
+    }
     if (IoStatus s = file_->Truncate(truncate_to_); !s.ok()) {
       EnterError(s, truncate_to_);
       return false;
@@ -178,6 +205,7 @@ bool LogWriter::Step(bool final) {
     error_ = false;
   }
   if (!pending_.empty() && !WritePending()) return false;
+  if (switch_ != nullptr && !DoSwitch()) return false;
   bool unsynced = good_size_ > synced_size_;
   bool want_sync = false;
   switch (options_.policy) {
@@ -257,12 +285,84 @@ bool LogWriter::Sync() {
   synced_size_ = good_size_;
   unsynced_.clear();
   force_sync_ = false;
+  ReportSynced();
+  return true;
+}
+
+void LogWriter::ReportSynced() {
   uint64_t written = written_lsn_.load(std::memory_order_relaxed);
   synced_lsn_.store(written, std::memory_order_release);
   if (options_.policy == FsyncPolicy::kAlways && written > durable_lsn()) {
     durable_lsn_.store(written, std::memory_order_release);
     if (callbacks_.on_durable) callbacks_.on_durable(written);
   }
+}
+
+void LogWriter::FailSwitch(std::string why) {
+  std::unique_ptr<PendingSwitch> p = std::move(switch_);
+  if (p->sw.file != nullptr) (void)p->sw.file->Close();
+  (void)fs_->Remove(p->sw.temp_path);
+  LogSwitchResult result;
+  result.error = std::move(why);
+  result.old_size = good_size_;
+  p->on_done(std::move(result));
+}
+
+bool LogWriter::DoSwitch() {
+  LogSwitch& sw = switch_->sw;
+  // 1. The batches written since the rewrite's last copy (the end of the file is the end
+  //    of a batch: pending_ was just written), re-checked as they are copied.
+  if (sw.copied_to > good_size_) {
+    FailSwitch("the rewrite copied past the end of the log (" + std::to_string(sw.copied_to) +
+               " > " + std::to_string(good_size_) + ")");
+    return true;
+  }
+  BatchCopier copier(file_.get(), sw.file.get(), sw.copied_to, sw.last_lsn);
+  std::string error;
+  if (!copier.CopyUpTo(good_size_, /*exact=*/true, &error)) {
+    FailSwitch("copying the last records into the rewritten log: " + error);
+    return true;
+  }
+  // 2. The new file must be durable before its name replaces the log's.
+  uint64_t new_size = 0;
+  if (IoStatus s = sw.file->Fdatasync(); !s.ok()) {
+    FailSwitch(s.what);
+    return true;
+  }
+  if (IoStatus s = sw.file->Size(&new_size); !s.ok()) {
+    FailSwitch(s.what);
+    return true;
+  }
+  if (IoStatus s = fs_->Rename(sw.temp_path, sw.target_path); !s.ok()) {
+    FailSwitch(s.what);
+    return true;
+  }
+  // 3. The log's name is the new file now: continue on it whatever happens next.
+  std::unique_ptr<PendingSwitch> p = std::move(switch_);
+  LogSwitchResult result;
+  result.switched = true;
+  result.old_size = good_size_;
+  result.new_size = new_size;
+  std::unique_ptr<LogFile> old = std::move(file_);
+  file_ = std::move(p->sw.file);
+  (void)old->Close();
+  good_size_ = synced_size_ = new_size;
+  unsynced_.clear();  // every one of them is in the new, fdatasync'ed file
+  force_sync_ = false;
+  last_sync_us_ = clock::MonotonicUs();
+  if (!p->sw.remove_after.empty()) {
+    if (IoStatus s = fs_->Remove(p->sw.remove_after); !s.ok()) result.error = s.what;
+  }
+  std::string dir = DirName(p->sw.target_path);
+  if (IoStatus s = fs_->SyncDir(dir); !s.ok()) {
+    result.error = s.what + " (retried; nothing is reported durable until it succeeds)";
+    p->on_done(std::move(result));
+    dir_to_sync_ = dir;
+    EnterError(s, good_size_);
+    return false;
+  }
+  p->on_done(std::move(result));
+  ReportSynced();
   return true;
 }
 

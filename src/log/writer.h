@@ -33,6 +33,12 @@
 //      batches; the one exception is a failed write whose immediate truncate also failed,
 //      until a retry's truncate succeeds (no batch is reported meanwhile).
 //   4. Batches are written in Append() order; LSNs passed to on_durable increase.
+//   5. A switch (RequestSwitch, the end of a log rewrite) keeps every batch: the new file
+//      receives every batch of the old one from sw.copied_to up to the end of the last
+//      batch written, is fdatasync'ed, and only then renamed over the log; the writer
+//      continues on it and reports those batches durable only after the directory fsync
+//      (a crash before it may leave the old name, i.e. the old file). A switch that fails
+//      before the rename leaves the old file as it was and the writer on it.
 #pragma once
 
 #include <atomic>
@@ -61,6 +67,24 @@ struct LogWriterOptions {
   int64_t retry_interval_us = 1'000'000;  // after a failed write / fdatasync / truncate
   uint64_t base_lsn = 0;                  // header field of a newly created file
   std::string creator = "brisk";          // header field of a newly created file
+};
+
+// A compacted log to continue on (the end of a log rewrite: rewriter.h,
+// docs/log-format.md §9).
+struct LogSwitch {
+  std::unique_ptr<LogFile> file;  // open for appending: a header and whole batches
+  std::string temp_path;          // its name now
+  std::string target_path;        // renamed to this (the log's name)
+  uint64_t copied_to = 0;         // the writer's current file is in `file` up to here
+  uint64_t last_lsn = 0;          // the last LSN in `file`
+  std::string remove_after;       // removed after a successful switch ("" = nothing)
+};
+
+struct LogSwitchResult {
+  bool switched = false;  // the writer continues on the new file
+  std::string error;      // why not; when switched, a warning (or "")
+  uint64_t old_size = 0;  // the old file's size (end of its last batch) at the switch
+  uint64_t new_size = 0;  // the new file's size right after the switch
 };
 
 struct LogWriterCallbacks {
@@ -104,6 +128,16 @@ class LogWriter {
   uint64_t fsync_count() const { return fsync_count_.load(std::memory_order_relaxed); }
   FsyncPolicy policy() const { return options_.policy; }
 
+  // Invariant 5: at its next pass the writer thread writes what is queued, appends to
+  // sw.file the batches of its file from sw.copied_to to the end, fdatasyncs it, renames
+  // it over sw.target_path, fsyncs the directory, closes the old file, removes
+  // sw.remove_after and continues on the new file. A failure before the rename (or a
+  // write error of the log, or Shutdown() first) keeps the old file and removes
+  // sw.temp_path. on_done runs exactly once, on the writer thread.
+  // REQUIRES: no switch pending; !Shutdown(); every record in sw.file has an LSN below
+  // the batches from sw.copied_to on.
+  void RequestSwitch(LogSwitch sw, std::function<void(LogSwitchResult)> on_done);
+
   // Writes everything queued, fdatasyncs (under every policy, as Redis does at shutdown),
   // closes the file and joins the thread. Returns the first error of that final attempt.
   // Idempotent.
@@ -115,8 +149,13 @@ class LogWriter {
     uint64_t last_lsn;
   };
 
-  LogWriter(LogWriterOptions options, LogWriterCallbacks callbacks, std::unique_ptr<LogFile> file,
-            uint64_t size, uint64_t last_lsn);
+  struct PendingSwitch {
+    LogSwitch sw;
+    std::function<void(LogSwitchResult)> on_done;
+  };
+
+  LogWriter(FileSystem* fs, LogWriterOptions options, LogWriterCallbacks callbacks,
+            std::unique_ptr<LogFile> file, uint64_t size, uint64_t last_lsn);
   void Run();
   int64_t NextDeadlineUs() const;
   // One pass: repair after an error, write pending batches, fsync per policy. False if
@@ -125,7 +164,13 @@ class LogWriter {
   bool WritePending();
   bool Sync();
   void EnterError(const IoStatus& status, uint64_t truncate_to);
+  // Everything written is now fdatasync'ed: publish synced_lsn (and durable under kAlways).
+  void ReportSynced();
+  // Performs switch_ (invariant 5). False if the writer entered the error state.
+  bool DoSwitch();
+  void FailSwitch(std::string why);
 
+  FileSystem* const fs_;
   const LogWriterOptions options_;
   const LogWriterCallbacks callbacks_;
 
@@ -134,6 +179,7 @@ class LogWriter {
   std::condition_variable cv_;
   std::deque<Batch> queue_;
   bool stop_ = false;
+  std::unique_ptr<PendingSwitch> switch_request_;
   std::string last_error_;
   IoStatus final_status_;
 
@@ -147,6 +193,8 @@ class LogWriter {
   bool error_ = false;
   bool force_sync_ = false;   // the episode began with a failed fdatasync
   uint64_t truncate_to_ = 0;  // REQUIRES before the next write when error_
+  std::unique_ptr<PendingSwitch> switch_;  // taken from switch_request_
+  std::string dir_to_sync_;  // non-empty: a switch's directory fsync failed; retried first
   int64_t next_retry_us_ = 0;
   int64_t last_sync_us_ = 0;
 

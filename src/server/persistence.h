@@ -16,6 +16,18 @@
 //     set_write_error) until the writer recovers; under always nothing that was not
 //     made durable is ever released.
 //
+// Log rewrite (BGREWRITEAOF, auto-aof-rewrite-*, CONFIG SET appendonly yes): the merge
+// protocol is in log/rewriter.h. The loop's part: BeginRewrite does steps a-e between
+// two commands (handing the ended batches over, reserving the snapshot's LSNs, turning
+// LSN tracking on) and starts the rewrite thread; when it reports ready, the loop hands
+// the compacted file to the writer (LogWriter::RequestSwitch), which switches on its own
+// thread; the loop then turns tracking off and updates INFO. The loop does no file I/O
+// for it (except when a log is created at runtime: opening its first file, as Redis).
+// A log turned on at runtime (or BGREWRITEAOF with appendonly no) has no file with the
+// data yet: until its first rewrite switches, the writer appends to <appendfilename>.incr
+// (the rewrite's tail source), which the switch removes. Leftover temp/incr files from a
+// crash are removed at start-up; they are never loaded.
+//
 // Thread safety: loop thread only, except the writer callbacks, which only call
 // uv_async_send (the loop then reads the writer's atomics).
 // Invariants:
@@ -23,7 +35,11 @@
 //   2. ServerContext::effects points at the recorder iff the writer is open and nothing
 //      is being loaded; a replay never logs.
 //   3. Before the writer is closed (shutdown, CONFIG SET, DEBUG RELOAD) every ended batch
-//      is handed to it, and its Shutdown() writes and fdatasyncs them.
+//      is handed to it, and its Shutdown() writes and fdatasyncs them. A running rewrite
+//      is cancelled first (the writer fails or completes a pending switch on Shutdown).
+//   4. info_.current_size is the size the writer's file will have once everything
+//      handed over is written (the rewrite's tail offset T relies on it).
+//   5. LSN tracking is on exactly while a rewrite runs (rewriter_ or switching_).
 #pragma once
 
 #include <uv.h>
@@ -32,11 +48,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "commands/context.h"
 #include "commands/effects.h"
 #include "common/config.h"
+#include "log/rewriter.h"
 #include "log/writer.h"
 
 namespace brisk::server {
@@ -59,6 +78,9 @@ class Persistence final : public cmd::AppendLogControl {
   // Shutdown: hands over, writes and fdatasyncs everything, closes the log; releases what
   // became durable. Idempotent; Start() after it does not open the writer.
   void Shutdown();
+  // Once per cron tick: starts a scheduled rewrite and the automatic one
+  // (auto-aof-rewrite-percentage / -min-size, Redis's rule).
+  void Cron();
 
   // The LSN a reply produced now depends on, or 0 if it may be sent at once.
   uint64_t ReplyBarrier() const {
@@ -73,6 +95,7 @@ class Persistence final : public cmd::AppendLogControl {
   // cmd::AppendLogControl
   void GetInfo(cmd::PersistenceInfo* out) const override;
   bool Reload(std::string* error) override;
+  RewriteStart StartRewrite(bool in_exec) override;
 
  private:
   // Replays path into the keyspace. pump: run the loop (UV_RUN_NOWAIT) between chunks;
@@ -87,6 +110,19 @@ class Persistence final : public cmd::AppendLogControl {
   bool OnAppendonlyChange(std::string* error);
   bool OnAppendfsyncChange(std::string* error);
   std::string Path() const { return config_->appendfilename; }  // the server chdir'ed to dir
+  std::string TempPath() const { return Path() + ".rewrite.tmp"; }
+  std::string IncrPath() const { return Path() + ".incr"; }
+
+  // Log rewrite (see the header comment).
+  bool BeginRewrite(std::string* error);
+  void OnRewriteEvent();
+  void ApplySwitch(const applog::LogSwitchResult& result, bool closing);
+  enum class RewriteEnd { kOk, kFailed, kCancelled };
+  void FinishRewrite(RewriteEnd end, const std::string& error);
+  void CancelRewrite();
+  bool RewriteRunning() const { return rewriter_ != nullptr || switching_; }
+  void MaybeStartScheduled();
+  void RemoveLeftovers();
 
   uv_loop_t* loop_;
   cmd::ServerContext* ctx_;
@@ -107,6 +143,19 @@ class Persistence final : public cmd::AppendLogControl {
   std::function<void()> on_release_;
   std::string take_buf_;  // TakeBatches target (moved to the writer)
   cmd::PersistenceInfo info_;
+
+  // The writer's file: Path(), or IncrPath() until a log created at runtime has had its
+  // first rewrite.
+  std::string writer_path_;
+  std::unique_ptr<applog::LogRewriter> rewriter_;
+  bool switching_ = false;            // the writer has the compacted file
+  bool close_after_rewrite_ = false;  // BGREWRITEAOF with appendonly no
+  bool rewrite_scheduled_ = false;
+  int64_t rewrite_start_us_ = 0;
+  int64_t rewrite_retry_at_us_ = 0;  // scheduled / automatic rewrites wait after a failure
+  uv_async_t rewrite_async_;         // rewrite thread / writer thread -> loop
+  std::mutex switch_mu_;
+  std::optional<applog::LogSwitchResult> switch_result_;  // guarded by switch_mu_
 };
 
 }  // namespace brisk::server

@@ -77,11 +77,12 @@ Server::Server(Config* config, ConfigRegistry* registry, std::string config_file
   uv_loop_init(&loop_);
   engine::EngineOptions opts;
   opts.table_separator = config_->table_separator.empty() ? ':' : config_->table_separator[0];
-  // Entries record the LSN of their last change (the log rewrite merges on it). It costs
-  // 8 bytes per entry; the engine can run without it where nothing needs it.
-  opts.track_lsn = true;
+  // Entries record the LSN of their last change only while a log rewrite runs (it merges
+  // on it; Persistence turns it on and off): 8 bytes per entry written meanwhile.
+  opts.track_lsn = false;
   keyspace_ = std::make_unique<engine::Keyspace>(int(config_->databases), opts);
   keyspace_->set_observer(this);
+  evictor_ = std::make_unique<engine::Evictor>(keyspace_.get());
   cmd::RegisterAllCommands(&commands_);
   ctx_.config = config_;
   ctx_.config_registry = registry_;
@@ -90,12 +91,29 @@ Server::Server(Config* config, ConfigRegistry* registry, std::string config_file
   ctx_.hooks = this;
   ctx_.watches = &watches_;
   ctx_.dispatcher = &dispatcher_;
+  ctx_.evictor = evictor_.get();
   ctx_.run_id = RandomHex(40);
   persistence_ = std::make_unique<Persistence>(&loop_, &ctx_, registry_);
   persistence_->set_on_release([this] {
     // Duplicates are harmless: a second Flush finds nothing to do.
     for (Connection* c : release_waiters_) ScheduleFlush(c);
     release_waiters_.clear();
+    if (rest_ != nullptr) rest_->OnLogReleased();
+  });
+  ApplyEvictionConfig();
+  // (maxmemory and maxmemory-eviction-tenacity are read by the dispatcher each time.)
+  for (const char* name :
+       {"maxmemory-policy", "maxmemory-samples", "lfu-log-factor", "lfu-decay-time"}) {
+    registry_->OnChange(name, [this](std::string*) {
+      ApplyEvictionConfig();
+      return true;
+    });
+  }
+  // As Redis's updateMaxmemory: a lower limit is reached by eviction slices in the next
+  // loop turns, without waiting for the next command.
+  registry_->OnChange("maxmemory", [this](std::string*) {
+    if (evict_idle_.data == this) StartEvictionSlices();  // once Run() set the handle up
+    return true;
   });
   registry_->OnChange("loglevel", [this](std::string*) {
     log::Level level;
@@ -128,6 +146,10 @@ int Server::Run() {
   uv_idle_init(&loop_, &expire_idle_);
   expire_idle_.data = this;
   uv_timer_init(&loop_, &reclaim_timer_);
+  uv_idle_init(&loop_, &evict_idle_);
+  evict_idle_.data = this;
+  // What the process holds before any data or client: the fixed part of used_memory.
+  startup_memory_ = ProcessHeapBytes();
   uv_signal_init(&loop_, &sigint_);
   uv_signal_init(&loop_, &sigterm_);
   sigint_.data = sigterm_.data = this;
@@ -136,6 +158,17 @@ int Server::Run() {
   signal(SIGPIPE, SIG_IGN);
   // Replays the append log: clients that connect meanwhile get -LOADING.
   if (!persistence_->Start()) return 1;
+  // The REST adapter: its own thread and port; it reads the engine lock-free and hands
+  // everything else to this loop. A port it cannot bind is logged, not fatal.
+  if (config_->http_port != 0) {
+    rest::LoopHooks hooks;
+    hooks.next_client_id = [this] { return next_client_id_++; };
+    hooks.reply_barrier = [this] { return persistence_->ReplyBarrier(); };
+    hooks.released_lsn = [this] { return persistence_->released_lsn(); };
+    rest_ = std::make_unique<rest::RestServer>(rest::RestOptions::FromConfig(*config_), &ctx_,
+                                               &loop_, std::move(hooks));
+    rest_->Start();  // on failure (logged) it stays idle: its closed handles are on our loop
+  }
 
   LOG_NOTICE("Ready to accept connections tcp (port %lld)", (long long)config_->port);
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -296,6 +329,8 @@ void Server::OnCheck(uv_check_t* h) {
   list.clear();
   if (self->flush_list_.empty()) self->flush_list_.swap(list);  // keep the capacity
   clock::UpdateCachedTime();
+  // maxmemory: the last command ran out of eviction time while still over the limit.
+  if (self->dispatcher_.eviction_running()) self->StartEvictionSlices();
   // The loop holds no Entry* here: let RCU grace periods complete and reclaim what the
   // engine retired (engine/rcu.h). Once per turn; the cron timer guarantees turns.
   engine::QuiescentPoint();
@@ -329,7 +364,8 @@ void Server::Cron() {
   }
   // Pause deadline.
   if (!paused_.empty() && !dispatcher_.paused(now)) ResumePaused();
-  // Active expiry: one bounded slice now; if it ran out of budget, more slices follow.
+  // Active expiry: one bounded slice now; if it ran out of budget, more slices follow
+  // on a short timer so other clients are served in between.
   if (ctx_.active_expire_enabled && ExpireSlice(kExpireBudgetUs)) {
     // More due keys: one more slice per loop turn (an active idle handle makes the
     // turn's poll non-blocking), so slices run back to back with I/O polled between
@@ -339,20 +375,25 @@ void Server::Cron() {
   } else {
     uv_idle_stop(&expire_idle_);
   }
+  size_t clients = 0;
+  for (auto& [id, c] : clients_) clients += c->client().query_buf_cap + c->output_bytes();
+  client_memory_ = clients;
   size_t used = UsedMemory();
   if (used > peak_memory_) peak_memory_ = used;
+  // Scheduled and automatic log rewrites (auto-aof-rewrite-*).
+  persistence_->Cron();
   ReturnFreedMemory(now);
 }
 
+// mimalloc returns the pages that frees emptied (mass expiry, TABLE DROP, FLUSHALL) to
+// the OS only when the owning thread calls into it; an idle loop would keep them
+// forever. Once a second, a non-forcing collect purges them.
 void Server::OnExpireIdle(uv_idle_t* h) {
   auto* self = static_cast<Server*>(h->data);
   clock::UpdateCachedTime();
   if (!self->ExpireSlice(kExpireBudgetUs)) uv_idle_stop(h);
 }
 
-// mimalloc returns the pages that frees emptied (mass expiry, TABLE DROP, FLUSHALL) to
-// the OS only when the owning thread calls into it; an idle loop would keep them
-// forever. Once a second, a non-forcing collect purges them.
 void Server::ReturnFreedMemory(int64_t now_ms) {
 #ifdef BRISK_USE_MIMALLOC
   if (now_ms - last_collect_ms_ < 1000) return;
@@ -361,6 +402,30 @@ void Server::ReturnFreedMemory(int64_t now_ms) {
 #else
   (void)now_ms;
 #endif
+}
+
+void Server::ApplyEvictionConfig() {
+  engine::EvictionSettings s;
+  engine::ParseEvictionPolicy(config_->maxmemory_policy, &s.policy);  // an enum row: valid
+  s.samples = int(config_->maxmemory_samples);
+  s.lfu_log_factor = int(config_->lfu_log_factor);
+  s.lfu_decay_time = int(config_->lfu_decay_time);
+  evictor_->Configure(s);
+}
+
+// Redis's evictionTimeProc: one bounded eviction slice per loop turn, with I/O polled
+// (without blocking) between slices, until the memory is under the limit or nothing
+// more can be evicted. An idle handle, not a 0 ms timer: libuv re-runs a timer re-armed
+// at 0 ms within the same turn, which would chain every slice into one long turn.
+void Server::StartEvictionSlices() {
+  if (shutting_down_ || uv_is_active(reinterpret_cast<uv_handle_t*>(&evict_idle_))) return;
+  uv_idle_start(&evict_idle_, [](uv_idle_t* h) {
+    auto* self = static_cast<Server*>(h->data);
+    int64_t now = clock::UpdateCachedTime();
+    if (self->dispatcher_.PerformEvictions(now) != cmd::Dispatcher::EvictStatus::kRunning) {
+      uv_idle_stop(h);
+    }
+  });
 }
 
 // Returns true if expired keys may remain (the budget ran out).
@@ -399,6 +464,9 @@ void Server::BeginShutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   LOG_WARNING("User requested shutdown...");
+  // First: joins the adapter thread and drops its queued requests, so nothing reaches
+  // the loop once the log is shut down below.
+  if (rest_ != nullptr) rest_->Stop();
   for (uv_handle_t* l : listeners_) {
     uv_close(l, [](uv_handle_t* h) {
       if (h->type == UV_NAMED_PIPE) delete reinterpret_cast<uv_pipe_t*>(h);
@@ -414,6 +482,8 @@ void Server::BeginShutdown() {
   uv_idle_stop(&expire_idle_);
   uv_timer_stop(&reclaim_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&reclaim_timer_), nullptr);
+  uv_idle_stop(&evict_idle_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&evict_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&expire_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
@@ -456,11 +526,19 @@ std::vector<cmd::ClientState*> Server::Clients() {
 }
 
 void Server::KillClient(cmd::ClientState* client) {
-  if (Connection* c = FindConnection(client)) c->CloseAfterReply();
+  if (Connection* c = FindConnection(client)) {
+    c->CloseAfterReply();
+  } else if (rest_ != nullptr) {
+    rest_->KillClient(client);  // a REST event-stream subscriber
+  }
 }
 
 void Server::SendTo(cmd::ClientState* client, std::string_view bytes) {
-  if (Connection* c = FindConnection(client)) c->Send(bytes);
+  if (Connection* c = FindConnection(client)) {
+    c->Send(bytes);
+  } else if (rest_ != nullptr) {
+    rest_->SendTo(client, bytes);  // a REST event-stream subscriber
+  }
 }
 
 void Server::PauseClients(int64_t until_ms, bool write_only) {
@@ -478,10 +556,22 @@ void Server::Sleep(double seconds) {
 }
 
 size_t Server::UsedMemory() const {
+  return startup_memory_ + keyspace_->memory_bytes() + client_memory_;
+}
+
+size_t Server::ProcessHeapBytes() {
 #ifdef BRISK_USE_MIMALLOC
-  size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
-  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
-  return commit;
+  // Blocks in use in this thread's heap (mimalloc's committed figure would count its
+  // whole first segment: ~32 MiB on an empty server). Walks every page: start-up only.
+  size_t used = 0;
+  mi_heap_visit_blocks(
+      mi_heap_get_default(), /*visit_all_blocks=*/false,
+      [](const mi_heap_t*, const mi_heap_area_t* area, void*, size_t, void* arg) {
+        *static_cast<size_t*>(arg) += area->used * area->block_size;
+        return true;
+      },
+      &used);
+  return used;
 #else
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;

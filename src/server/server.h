@@ -22,9 +22,11 @@
 #include "commands/context.h"
 #include "commands/dispatcher.h"
 #include "common/config.h"
+#include "engine/eviction.h"
 #include "engine/keyspace.h"
 #include "resp/parser.h"
 #include "server/loop_meter.h"
+#include "rest/http_server.h"
 #include "server/persistence.h"
 
 namespace brisk::server {
@@ -61,7 +63,11 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   void UnpauseClients() override;
   void Sleep(double seconds) override;
   int64_t StartTimeMs() const override { return start_ms_; }
+  // INFO used_memory, and what maxmemory is enforced against: the start-up footprint
+  // + the engine's data (Keyspace::memory_bytes, exact) + client buffers (summed by the
+  // cron). O(1).
   size_t UsedMemory() const override;
+  size_t StartupMemory() const override { return startup_memory_; }
   size_t PeakMemory() const override;
   size_t Rss() const override;
   uint16_t Port() const override { return uint16_t(config_->port); }
@@ -84,6 +90,13 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   bool ExpireSlice(int64_t budget_us);
   static void OnExpireIdle(uv_idle_t* h);
   void ReturnFreedMemory(int64_t now_ms);
+  // maxmemory: applies the eviction directives to the Evictor; runs eviction slices, one
+  // per loop turn, while the dispatcher reports the limit still exceeded.
+  void ApplyEvictionConfig();
+  void StartEvictionSlices();
+  // Bytes allocated on the loop thread's heap, as the allocator sees them: the start-up
+  // footprint. Walks the heap, so start-up only (used_memory itself is O(1)).
+  static size_t ProcessHeapBytes();
   void ResumePaused();
   void BeginShutdown();
   Connection* FindConnection(const cmd::ClientState* client);
@@ -98,9 +111,11 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   uv_timer_t cron_;
   uv_idle_t expire_idle_;  // runs active-expiry slices back to back while keys are due
   uv_timer_t reclaim_timer_;  // keeps turns coming while engine::ReclaimPending()
+  uv_idle_t evict_idle_{};  // eviction slices; data is non-null once Run() set it up
   uv_timer_t shutdown_timer_;
   uv_signal_t sigint_, sigterm_;
   std::unique_ptr<engine::Keyspace> keyspace_;
+  std::unique_ptr<engine::Evictor> evictor_;
   cmd::CommandRegistry commands_;
   cmd::WatchTable watches_;
   cmd::ServerContext ctx_;
@@ -110,12 +125,17 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   std::vector<Connection*> paused_;
   std::vector<Connection*> release_waiters_;
   std::unique_ptr<Persistence> persistence_;  // after ctx_: it points into it
+  // The REST adapter (src/rest); null when http-port is 0 (idle if it could not start).
+  // After persistence_: its hooks call it. Stopped at the start of BeginShutdown.
+  std::unique_ptr<rest::RestServer> rest_;
   uint64_t next_client_id_ = 1;
   int64_t start_ms_ = 0;
   int64_t last_collect_ms_ = 0;  // ReturnFreedMemory
   int expire_db_cursor_ = 0;
   bool shutting_down_ = false;
   mutable size_t peak_memory_ = 0;
+  size_t startup_memory_ = 0;  // UsedMemory's fixed part, measured in Run()
+  size_t client_memory_ = 0;   // client buffers, summed by the cron
 };
 
 }  // namespace brisk::server

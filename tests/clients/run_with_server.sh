@@ -15,6 +15,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/server.sh"
 brisk_start "$SERVER_BIN" client-test
 
 export BRISK_PORT=$PORT
+# With BRISK_HTTP=1 the REST adapter listens too (tests/lib/server.sh) on BRISK_HTTP_PORT.
+[[ -n "${HTTP_PORT:-}" ]] && export BRISK_HTTP_PORT=$HTTP_PORT
 status=0
 timeout "${CLIENT_TEST_TIMEOUT:-60}" "$@" || status=$?
 if [[ $status -ne 0 ]]; then

@@ -8,6 +8,7 @@
 
 #include "crash_util.h"
 #include "history.h"
+#include "rewrite_load.h"
 
 using namespace brisk::test;
 using namespace brisk::crashtest;
@@ -200,8 +201,9 @@ bool ReadAll(const DurableServer& s, const std::vector<ClientLog>& logs,
 }
 
 // Runs `cycles` kill -9 / restart cycles under one fsync policy; everysec may lose the
-// writes acknowledged in the last `window_ms` before the kill.
-void KillRestartCycles(const std::string& policy, int64_t window_ms) {
+// writes acknowledged in the last `window_ms` before the kill. With `rewrites`, a client
+// keeps a log rewrite running (over filler keys in db 1) so that kills land in them.
+void KillRestartCycles(const std::string& policy, int64_t window_ms, bool rewrites = false) {
   uint64_t seed = Seed(("kill -9 under appendfsync " + policy).c_str());
   std::mt19937_64 rng(seed);
   const long cycles = EnvLong("BRISK_CRASH_CYCLES", 12);
@@ -209,6 +211,13 @@ void KillRestartCycles(const std::string& policy, int64_t window_ms) {
   std::vector<std::string> args = {"--appendonly", "yes", "--appendfsync", policy};
   DurableServer s(args);
   REQUIRE(s.Start());
+  constexpr int kFiller = 50000;
+  RewriteLoop rewrite_loop;
+  long kills_in_rewrite = 0;
+  if (rewrites) {
+    RedisConn f = s.Connect();
+    REQUIRE(PreloadFiller(f.get(), 1, kFiller));
+  }
 
   std::vector<ClientLog> logs(static_cast<size_t>(writers));
   for (size_t w = 0; w < logs.size(); ++w) {
@@ -228,6 +237,7 @@ void KillRestartCycles(const std::string& policy, int64_t window_ms) {
     for (size_t w = 0; w < ws.size(); ++w) {
       threads.emplace_back([&, w] { ws[w].Run(s.port(), stop); });
     }
+    if (rewrites) rewrite_loop.Start(s.port());
     // When to kill is the random part; nothing waits for a condition here.
     std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 700));
     int64_t kill_wall = WallMs();
@@ -235,6 +245,7 @@ void KillRestartCycles(const std::string& policy, int64_t window_ms) {
     int64_t dead_wall = WallMs();  // nothing executed after this
     stop = true;
     for (auto& t : threads) t.join();
+    if (rewrites && rewrite_loop.Stop()) ++kills_in_rewrite;
     for (auto& w : ws) w.CloseInFlight(dead_wall);
 
     long acked = 0;
@@ -248,6 +259,12 @@ void KillRestartCycles(const std::string& policy, int64_t window_ms) {
     bool started = s.Start();
     INFO("server log after the restart:\n" << LogTail(s));
     REQUIRE(started);
+    if (rewrites) {  // a killed rewrite leaves nothing behind and loses nothing it held
+      CHECK(!FileExists(s.aof_path() + ".rewrite.tmp"));
+      RedisConn f = s.Connect();
+      CHECK(Run(f.get(), {"SELECT", "1"}) == "OK");
+      CHECK(Int(f.get(), {"DBSIZE"}) == kFiller);
+    }
     std::vector<std::vector<Observed>> observed;
     int64_t read_lo = 0, read_hi = 0;
     std::string error;
@@ -282,6 +299,12 @@ void KillRestartCycles(const std::string& policy, int64_t window_ms) {
                static_cast<long long>(oldest_lost_ms), static_cast<long long>(window_ms),
                in_flight_applied);
   if (window_ms == 0) CHECK(total_lost == 0);
+  if (rewrites) {
+    std::fprintf(stderr, "  log rewrites: %ld started, %ld finished, %ld of %ld kills during one\n",
+                 rewrite_loop.started(), rewrite_loop.finished(), kills_in_rewrite, cycles);
+    CHECK(kills_in_rewrite > 0);
+    CHECK(rewrite_loop.finished() > 0);
+  }
   s.Kill9();
 }
 
@@ -294,4 +317,9 @@ TEST_CASE("kill -9 under appendfsync always loses no acknowledged write", "[cras
 TEST_CASE("kill -9 under appendfsync everysec keeps a prefix, losing at most ~2 s", "[crash]") {
   // Redis's promise for everysec: at most about two seconds of writes.
   KillRestartCycles("everysec", 2000);
+}
+
+TEST_CASE("kill -9 during log rewrites under appendfsync always loses no acknowledged write",
+          "[crash][rewrite]") {
+  KillRestartCycles("always", 0, /*rewrites=*/true);
 }

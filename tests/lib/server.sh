@@ -1,6 +1,8 @@
 # Shared by the shell tests: start brisk-server on a free loopback port with its own
-# temporary --dir, and always stop it. Source it, then call brisk_start SERVER_BIN NAME.
-#   Sets: DIR (temp dir, removed on exit), PORT, SERVER_PID.
+# temporary --dir, and always stop it. Source it, then call brisk_start SERVER_BIN NAME
+# [EXTRA ARGS...].
+#   Sets: DIR (temp dir, removed on exit), PORT, SERVER_PID; with BRISK_HTTP=1 also
+#   HTTP_PORT (the REST adapter on a free port, answering /health before it returns).
 #   Provides: fail MSG, expect NAME EXPECTED ACTUAL, brisk_stop.
 #   Extra cleanup: define brisk_extra_cleanup() before sourcing-time traps fire.
 # Readiness is a bounded PING poll, never a fixed sleep.
@@ -45,14 +47,20 @@ free_port() {
 # brisk_start SERVER_BIN NAME: retries only if another process took the port meanwhile.
 brisk_start() {
   local bin=$1 name=$2
+  shift 2
   command -v redis-cli >/dev/null || { echo "FAIL: redis-cli not installed (scripts/bootstrap)" >&2; exit 1; }
   DIR=$(mktemp -d "/tmp/brisk-$name-XXXXXX")
   for _attempt in 1 2 3 4 5; do
     PORT=$(free_port)
-    "$bin" --port "$PORT" --bind 127.0.0.1 --dir "$DIR" --logfile "$DIR/server.log" </dev/null &
+    local http=()
+    if [[ -n "${BRISK_HTTP:-}" ]]; then HTTP_PORT=$(free_port); http=(--http-port "$HTTP_PORT"); fi
+    "$bin" --port "$PORT" --bind 127.0.0.1 --dir "$DIR" --logfile "$DIR/server.log" "${http[@]}" "$@" </dev/null &
     SERVER_PID=$!
     for _ in $(seq 1 200); do  # up to ~10 s
-      if [[ "$(redis-cli -p "$PORT" ping 2>/dev/null)" == "PONG" ]]; then return 0; fi
+      if [[ "$(redis-cli -p "$PORT" ping 2>/dev/null)" == "PONG" ]] &&
+         { [[ -z "${BRISK_HTTP:-}" ]] || curl -sf "http://127.0.0.1:$HTTP_PORT/health" >/dev/null 2>&1; }; then
+        return 0
+      fi
       kill -0 "$SERVER_PID" 2>/dev/null || break
       sleep 0.05  # poll interval only
     done

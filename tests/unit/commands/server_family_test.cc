@@ -175,11 +175,12 @@ TEST_CASE("CONFIG GET", "[server]") {
   CHECK(h.Run({"config", "get", "MAXMEMORY"}) == Arr({Bulk("MAXMEMORY"), Bulk("0")}));
   CHECK(h.Run({"config", "get", "MAXMEM*"}) ==
         Arr({Bulk("maxmemory"), Bulk("0"), Bulk("maxmemory-policy"), Bulk("noeviction"),
-             Bulk("maxmemory-samples"), Bulk("5")}));
+             Bulk("maxmemory-samples"), Bulk("5"), Bulk("maxmemory-eviction-tenacity"),
+             Bulk("10")}));
   CHECK(h.Run({"config", "get", "maxmemory", "max*", "hz"}) ==
         Arr({Bulk("maxmemory"), Bulk("0"), Bulk("maxclients"), Bulk("10000"),
              Bulk("maxmemory-policy"), Bulk("noeviction"), Bulk("maxmemory-samples"), Bulk("5"),
-             Bulk("hz"), Bulk("10")}));
+             Bulk("maxmemory-eviction-tenacity"), Bulk("10"), Bulk("hz"), Bulk("10")}));
   CHECK(h.Run({"config", "get", "nosuch"}) == "*0\r\n");
   CHECK(h.Run({"config", "get"}) == Err("ERR wrong number of arguments for 'config|get' command"));
   std::string all = h.Run({"config", "get", "*"});
