@@ -130,7 +130,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   std::unique_ptr<rest::RestServer> rest_;
   uint64_t next_client_id_ = 1;
   int64_t start_ms_ = 0;
-  int64_t last_collect_ms_ = 0;  // ReturnFreedMemory
+  [[maybe_unused]] int64_t last_collect_ms_ = 0;  // ReturnFreedMemory (mimalloc builds)
   int expire_db_cursor_ = 0;
   bool shutting_down_ = false;
   mutable size_t peak_memory_ = 0;
