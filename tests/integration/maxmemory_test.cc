@@ -35,7 +35,7 @@ TEST_CASE("CONFIG SET maxmemory: writes past it evict, used_memory stays at the 
   RedisConn c = server.Connect();
   REQUIRE(Run(c.get(), {"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "OK");
   long long start = InfoNumber(c.get(), "memory", "used_memory");
-  REQUIRE(start > 0);
+  REQUIRE(start >= 0);  // 0 under ASan: no allocator statistics, and no keys yet
   const long long limit = start + 2 * 1024 * 1024;
   REQUIRE(Run(c.get(), {"CONFIG", "SET", "maxmemory", std::to_string(limit)}) == "OK");
   REQUIRE(InfoNumber(c.get(), "memory", "maxmemory") == limit);
