@@ -75,6 +75,7 @@ bool BatchCopier::CopyUpTo(uint64_t limit, bool exact, std::string* error) {
         *error = s.what;
         return false;
       }
+      if (capture_ != nullptr) capture_->append(whole);
       pos_ += whole.size();
       copied_ += whole.size();
       last_lsn_ = batch_lsn;

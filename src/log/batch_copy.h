@@ -39,6 +39,10 @@ class BatchCopier {
   // batch that was copied completely.
   bool CopyUpTo(uint64_t limit, bool exact, std::string* error);
 
+  // Also appends every byte copied to *capture (nullptr: stop). The LogWriter keeps what
+  // it copies at a switch this way, to rewrite it after a failed fdatasync.
+  void CaptureInto(std::string* capture) { capture_ = capture; }
+
   uint64_t pos() const { return pos_; }
   // LSN of the last record copied (min_lsn if none).
   uint64_t last_lsn() const { return last_lsn_; }
@@ -51,6 +55,7 @@ class BatchCopier {
   uint64_t last_lsn_;
   uint64_t copied_ = 0;
   size_t read_chunk_;
+  std::string* capture_ = nullptr;
   std::string buf_;  // source bytes [pos_, pos_ + buf_.size()) read in this call
 };
 

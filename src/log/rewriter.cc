@@ -54,9 +54,7 @@ void LogRewriter::Run() {
   if (!s.ok()) {
     error = s.what;
   } else if (Snapshot(out.get(), &error) && CopyTail(out.get(), &error)) {
-    if (IoStatus f = out->Fdatasync(); !f.ok()) {
-      error = f.what;
-    } else if (IoStatus z = out->Size(&result_.size); !z.ok()) {
+    if (IoStatus z = out->Size(&result_.size); !z.ok()) {
       error = z.what;
     } else {
       ok = true;
@@ -251,7 +249,20 @@ bool LogRewriter::Flush(LogFile* out, std::string* error) {
     *error = s.what;
     return false;
   }
+  unsynced_ += buf_.size();
   buf_.clear();
+  // Incremental fdatasync (Redis's aof-rewrite-incremental-fsync): a large burst of dirty
+  // pages would make the log writer's own fdatasyncs wait behind its writeback.
+  if (unsynced_ >= options_.sync_every_bytes) return Sync(out, error);
+  return true;
+}
+
+bool LogRewriter::Sync(LogFile* out, std::string* error) {
+  if (IoStatus s = out->Fdatasync(); !s.ok()) {
+    *error = s.what;
+    return false;
+  }
+  unsynced_ = 0;
   return true;
 }
 
@@ -265,17 +276,23 @@ bool LogRewriter::CopyTail(LogFile* out, std::string* error) {
   // the loop's records begin.
   BatchCopier copier(log.get(), out, options_.tail_offset, options_.reserved_lsn);
   // Each pass copies what was logged during the previous one; they shrink as long as the
-  // disk reads faster than the loop logs. Whatever is left after the last pass is copied
-  // by the writer at the switch.
-  for (int pass = 0; pass < kMaxTailPasses; ++pass) {
-    if (cancelled()) return false;
-    uint64_t before = copier.bytes_copied();
-    std::string why;
-    if (!copier.CopyUpTo(BatchCopier::kToEnd, /*exact=*/false, &why)) {
-      *error = "copying the log's tail: " + why;
-      return false;
+  // disk reads faster than the loop logs. Then the file is fdatasync'ed, and the passes
+  // run again to pick up what was logged meanwhile, so that the final fdatasync, and the
+  // writer's at the switch (whose replies wait meanwhile), cover only a few records.
+  // Whatever is left after the last pass is copied by the writer at the switch.
+  for (int round = 0; round < 2; ++round) {
+    for (int pass = 0; pass < kMaxTailPasses; ++pass) {
+      if (cancelled()) return false;
+      uint64_t before = copier.bytes_copied();
+      std::string why;
+      if (!copier.CopyUpTo(BatchCopier::kToEnd, /*exact=*/false, &why)) {
+        *error = "copying the log's tail: " + why;
+        return false;
+      }
+      unsynced_ += copier.bytes_copied() - before;
+      if (copier.bytes_copied() - before < options_.catch_up_bytes) break;
     }
-    if (copier.bytes_copied() - before < options_.catch_up_bytes) break;
+    if (!Sync(out, error)) return false;
   }
   result_.copied_to = copier.pos();
   result_.tail_bytes = copier.bytes_copied();

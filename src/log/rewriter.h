@@ -27,8 +27,10 @@
 //      written after the start: skipped, the tail has them;
 //   2. copies from the log, from T on, the complete batches it holds (LSNs > S, each
 //      record re-checked: batch_copy.h), pass after pass until a pass copies little;
-//   3. fdatasyncs the file and reports ready; the writer copies the rest of the log (from
-//      where step 2 stopped to its end) and switches.
+//   3. fdatasyncs the file (it also did every 8 MiB meanwhile), repeats step 2 for what
+//      was logged during that fdatasync, fdatasyncs again (a few records) and reports
+//      ready; the writer copies the rest of the log (from where step 2 stopped to its
+//      end) and switches.
 // Why replaying the new file yields exactly the loop's state at the switch:
 //   - The tail is every record logged after S0, once each, in order: T, step 2 and the
 //     writer's copy cover adjacent byte ranges of the log (batch_copy.h invariant 2).
@@ -94,6 +96,7 @@ struct RewriteOptions {
   size_t scan_count = 512;                        // entries per ReadScan step
   uint64_t catch_up_bytes = uint64_t{256} << 10;  // step 2 ends after a pass this small
   size_t write_buffer = size_t{1} << 20;
+  uint64_t sync_every_bytes = uint64_t{8} << 20;  // incremental fdatasync of the file
   int nice = 10;  // the rewrite thread's niceness: the loop wins the CPU
   std::function<void()> on_ready;
   std::function<void()> after_step;  // tests: after each scan step, outside any section
@@ -133,6 +136,7 @@ class LogRewriter {
   void AppendCollection(const engine::Entry& e, int db);
   void AppendRecord(int db, std::span<const std::string_view> argv);
   bool Flush(LogFile* out, std::string* error);
+  bool Sync(LogFile* out, std::string* error);
   bool CopyTail(LogFile* out, std::string* error);
   bool cancelled() const { return cancel_.load(std::memory_order_relaxed); }
 
@@ -141,6 +145,7 @@ class LogRewriter {
   std::atomic<bool> finished_{false};
   // Rewrite-thread state.
   std::string buf_;                 // encoded snapshot records not yet written
+  uint64_t unsynced_ = 0;           // bytes written to the file since its last fdatasync
   std::vector<std::string> owned_;  // a collection record's elements
   uint64_t next_lsn_ = 0;
   RewriteResult result_;

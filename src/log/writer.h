@@ -35,10 +35,15 @@
 //   4. Batches are written in Append() order; LSNs passed to on_durable increase.
 //   5. A switch (RequestSwitch, the end of a log rewrite) keeps every batch: the new file
 //      receives every batch of the old one from sw.copied_to up to the end of the last
-//      batch written, is fdatasync'ed, and only then renamed over the log; the writer
-//      continues on it and reports those batches durable only after the directory fsync
-//      (a crash before it may leave the old name, i.e. the old file). A switch that fails
-//      before the rename leaves the old file as it was and the writer on it.
+//      batch written before it is renamed over the log, and the writer continues on it.
+//      kAlways: the new file is fdatasync'ed before the rename and the directory fsync'ed
+//      after it, before anything is reported durable. kEverySec / kNo: the rewrite thread
+//      fdatasync'ed all but the batches the switch copies; those (retained, as any
+//      written-but-unsynced batch) and the directory are synced by the next periodic
+//      fdatasync, so the switch costs the writer no fsync (the promise of these policies
+//      is unchanged: a crash of the machine loses at most what the next fdatasync would
+//      have covered). A switch that fails before the rename leaves the old file as it was
+//      and the writer on it.
 #pragma once
 
 #include <atomic>
@@ -129,9 +134,10 @@ class LogWriter {
   FsyncPolicy policy() const { return options_.policy; }
 
   // Invariant 5: at its next pass the writer thread writes what is queued, appends to
-  // sw.file the batches of its file from sw.copied_to to the end, fdatasyncs it, renames
-  // it over sw.target_path, fsyncs the directory, closes the old file, removes
-  // sw.remove_after and continues on the new file. A failure before the rename (or a
+  // sw.file the batches of its file from sw.copied_to to the end, (kAlways: fdatasyncs
+  // it,) renames it over sw.target_path, (kAlways: fsyncs the directory,) closes the old
+  // file, removes sw.remove_after and continues on the new file. REQUIRES (kEverySec,
+  // kNo): sw.file is fdatasync'ed up to its size at the call. A failure before the rename (or a
   // write error of the log, or Shutdown() first) keeps the old file and removes
   // sw.temp_path. on_done runs exactly once, on the writer thread.
   // REQUIRES: no switch pending; !Shutdown(); every record in sw.file has an LSN below
@@ -195,6 +201,8 @@ class LogWriter {
   uint64_t truncate_to_ = 0;  // REQUIRES before the next write when error_
   std::unique_ptr<PendingSwitch> switch_;  // taken from switch_request_
   std::string dir_to_sync_;  // non-empty: a switch's directory fsync failed; retried first
+  std::string lazy_dir_sync_;  // non-empty: fsync this directory after the next fdatasync
+  std::thread closer_;  // closes the file a switch replaced (joined by the writer thread)
   int64_t next_retry_us_ = 0;
   int64_t last_sync_us_ = 0;
 

@@ -323,3 +323,8 @@ TEST_CASE("kill -9 during log rewrites under appendfsync always loses no acknowl
           "[crash][rewrite]") {
   KillRestartCycles("always", 0, /*rewrites=*/true);
 }
+
+TEST_CASE("kill -9 during log rewrites under appendfsync everysec keeps a prefix",
+          "[crash][rewrite]") {
+  KillRestartCycles("everysec", 2000, /*rewrites=*/true);
+}

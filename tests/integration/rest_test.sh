@@ -249,6 +249,45 @@ reply=$(timeout 5 cat <&3 | tr -d '\r' | sed 's/HTTP\/1.1/\nHTTP\/1.1/g' | grep 
 exec 3>&-
 expect "pipelined responses in order" '{"result":"OK"} {"result":"first"} {"status":"ok"} ' "$reply"
 
+# A deep pipeline (more than RestServer::kMaxPipelined requests in one write): parsing
+# pauses and resumes, responses stay in order, and each read sees the write before it.
+deep=$(/usr/bin/python3 - "$HTTP_PORT" "$ADMIN" <<'PY'
+import re, socket, sys
+port, token = int(sys.argv[1]), sys.argv[2].encode()
+auth = b"Authorization: Bearer " + token + b"\r\n"
+reqs = b""
+for i in range(300):
+    if i % 3 == 0:
+        body = b'["INCR","deep:c"]'
+        reqs += b"POST / HTTP/1.1\r\n" + auth + b"Content-Length: %d\r\n\r\n" % len(body) + body
+    elif i % 3 == 1:
+        reqs += b"GET /get/deep:c HTTP/1.1\r\n" + auth + b"\r\n"
+    else:
+        reqs += b"GET /v1/tables/deep/items/c HTTP/1.1\r\n" + auth + b"\r\n"
+reqs += b"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n"
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(reqs)
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+bodies = re.findall(rb"\r\n\r\n(\{[^\r]*?\})(?=HTTP|$)", data)
+n, ok = 0, len(bodies) == 301
+for i, b in enumerate(bodies[:300]):
+    if i % 3 == 0:
+        n += 1
+        ok &= b == b'{"result":%d}' % n
+    elif i % 3 == 1:
+        ok &= b == b'{"result":"%d"}' % n
+    else:
+        ok &= b == b'{"key":"c","value":%d,"ttl":-1}' % n
+print("ok" if ok else "bad: %d responses" % len(bodies))
+PY
+)
+expect "deep pipeline in order, reading its own writes" ok "$deep"
+
 # Idle timeout (http-timeout 2): the server closes a silent connection.
 exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT"
 start=$(date +%s)

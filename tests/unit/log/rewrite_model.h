@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cinttypes>
 #include <climits>
 #include <cstdio>
@@ -88,12 +89,15 @@ inline State Replay(FileSystem* fs, const std::string& path, LoadReport* report 
 
 class MiniServer {
  public:
-  explicit MiniServer(FileSystem* fs, std::string path = "log") : fs_(fs), path_(std::move(path)) {
+  explicit MiniServer(FileSystem* fs, std::string path = "log",
+                      FsyncPolicy policy = FsyncPolicy::kAlways)
+      : fs_(fs), path_(std::move(path)) {
     LogWriterCallbacks cb;
     cb.on_error = [this](std::string) { ++errors_; };
-    REQUIRE(LogWriter::Open(fs_, path_, LogWriterOptions{.policy = FsyncPolicy::kAlways}, cb, 0,
-                            &writer_)
-                .ok());
+    LogWriterOptions options{.policy = policy};
+    options.everysec_interval_us = 2000;  // fast periodic fdatasyncs and retries
+    options.retry_interval_us = 2000;
+    REQUIRE(LogWriter::Open(fs_, path_, options, cb, 0, &writer_).ok());
     handed_ = kFileHeaderSize;
   }
   ~MiniServer() {
@@ -247,7 +251,7 @@ class MiniServer {
   uint64_t last_lsn_ = 0;
   uint64_t handed_ = 0;
   std::string oracle_;
-  int errors_ = 0;
+  std::atomic<int> errors_{0};
 };
 
 }  // namespace brisk::applog::test

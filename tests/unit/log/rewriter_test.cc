@@ -97,10 +97,11 @@ void CheckReplays(MemFileSystem& mem, MiniServer& srv) {
 // steps (lockstep) or running freely against the scan, more commands while the writer
 // switches, and after it.
 void RunMerge(uint64_t seed, bool lockstep, int ops_per_step, bool db_wide, int keys = 500,
-              int preload = 4000) {
-  INFO("seed " << seed << (lockstep ? " lockstep" : " free-running"));
+              int preload = 4000, FsyncPolicy policy = FsyncPolicy::kAlways) {
+  INFO("seed " << seed << (lockstep ? " lockstep" : " free-running") << " appendfsync "
+               << FsyncPolicyName(policy));
   MemFileSystem mem;
-  MiniServer srv(&mem);
+  MiniServer srv(&mem, "log", policy);
   std::mt19937_64 rng(seed);
   for (int i = 0; i < preload; ++i) srv.RandomOp(rng, keys, /*db_wide=*/false);
   engine::QuiescentPoint();
@@ -159,6 +160,59 @@ TEST_CASE("rewrite: writes racing the scan freely", "[log][rewrite]") {
   for (uint64_t seed = 21; seed <= 24; ++seed) {
     RunMerge(seed, /*lockstep=*/false, 5, true, /*keys=*/20000, /*preload=*/60000);
   }
+}
+
+TEST_CASE("rewrite: everysec and no switch without an fsync of their own", "[log][rewrite]") {
+  RunMerge(31, /*lockstep=*/true, 7, true, 500, 4000, FsyncPolicy::kEverySec);
+  RunMerge(32, /*lockstep=*/false, 5, true, 20000, 60000, FsyncPolicy::kEverySec);
+  RunMerge(33, /*lockstep=*/true, 7, true, 500, 4000, FsyncPolicy::kNo);
+}
+
+TEST_CASE("rewrite: everysec, a failed fdatasync after the switch rewrites what it copied",
+          "[log][rewrite]") {
+  MemFileSystem mem;
+  MiniServer srv(&mem, "log", FsyncPolicy::kEverySec);
+  for (int i = 0; i < 200; ++i) srv.Set(0, "k" + std::to_string(i), "v");
+  FaultState st;
+  FaultInjectingFileSystem faulty(&mem, &st);  // the new file's handle comes from here
+  RewriteOptions o = srv.BeginRewrite();
+  o.fs = &faulty;
+  LogRewriter rw(std::move(o));
+  RewriteResult r = rw.Take();
+  REQUIRE(r.ok);
+  for (int i = 0; i < 50; ++i) srv.Set(1, "late" + std::to_string(i), "x");  // copied by the switch
+  // The new file's fdatasyncs are counted in st (the old log's are not): none may run in
+  // the switch itself, i.e. before its on_done.
+  uint64_t fsyncs = st.fsync_calls.load();
+  auto at_done = std::make_shared<std::atomic<uint64_t>>(0);
+  auto done = std::make_shared<std::promise<LogSwitchResult>>();
+  LogSwitch sw;
+  sw.file = std::move(r.file);
+  sw.temp_path = "log.rewrite.tmp";
+  sw.target_path = "log";
+  sw.copied_to = r.copied_to;
+  sw.last_lsn = r.last_lsn;
+  srv.writer().RequestSwitch(std::move(sw), [&st, at_done, done](LogSwitchResult res) {
+    at_done->store(st.fsync_calls.load());
+    done->set_value(std::move(res));
+  });
+  auto f = done->get_future();
+  REQUIRE(f.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  REQUIRE(f.get().switched);
+  CHECK(at_done->load() == fsyncs);
+  st.fail_fsyncs = 1;  // the next periodic one fails: rewrite, retry
+  srv.Set(2, "after", "1");
+  for (int i = 0; i < 5000 && srv.errors() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  CHECK(srv.errors() == 1);
+  uint64_t ok = st.fsync_ok.load();
+  for (int i = 0; i < 5000 && st.fsync_ok.load() == ok; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  CHECK(st.fsync_ok.load() > ok);  // recovered: the rewrite of the retained batches synced
+  srv.Set(2, "later", "2");
+  CheckReplays(mem, srv);
 }
 
 TEST_CASE("rewrite: SWAPDB while a database is half scanned follows its contents",
