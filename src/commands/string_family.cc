@@ -172,8 +172,14 @@ void SetGeneric(CommandContext* ctx, std::string_view key, std::string_view valu
     if (reply == SetReply::kOneOrZero) return ctx->rb()->Integer(0);
     return ctx->rb()->Null();
   }
-  e = StoreString(db, e, key, value, opt.flags & kKeepTtl);
-  if (opt.has_expire) db.SetExpire(e, deadline);
+  if (opt.has_expire && e == nullptr) {
+    // One publication for a new volatile key (SET k v EX n, the cache's common case):
+    // InsertString + SetExpire would publish and retire a first copy.
+    e = db.InsertString(key, value, deadline);
+  } else {
+    e = StoreString(db, e, key, value, opt.flags & kKeepTtl);
+    if (opt.has_expire) db.SetExpire(e, deadline);
+  }
   ctx->KeyModified(key);
   if (!found) ctx->Notify(notify::kNew, "new", key);
   ctx->Notify(notify::kString, "set", key);

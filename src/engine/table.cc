@@ -8,11 +8,16 @@
 #include <cassert>
 #include <cstdlib>
 #include <new>
+#include <thread>
 #include <utility>
 
 #include "engine/collections.h"
 #include "engine/expiry_index.h"
 #include "engine/rcu.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels answer EINVAL
+#endif
 
 namespace brisk::engine {
 
@@ -72,7 +77,17 @@ BucketArray* BucketArray::New(size_t size) {
 
 void BucketArray::Free(BucketArray* a) {
   if (a->mapped) {
-    munmap(a, sizeof(BucketArray) + a->size * sizeof(Entry*));
+    // munmap of a large touched range holds the process's mmap lock for writing while
+    // it frees every page (tens of ms for a 10M-key table's array), and the loop's page
+    // faults would wait on that lock. MADV_DONTNEED frees the pages under the lock taken
+    // for reading, a slice at a time; the munmap of the emptied range is then cheap.
+    constexpr size_t kSlice = size_t{4} << 20;
+    size_t bytes = sizeof(BucketArray) + a->size * sizeof(Entry*);
+    auto* base = reinterpret_cast<char*>(a);
+    for (size_t off = 0; off < bytes; off += kSlice) {
+      madvise(base + off, std::min(kSlice, bytes - off), MADV_DONTNEED);
+    }
+    munmap(a, bytes);
   } else {
     std::free(a);
   }
@@ -236,7 +251,7 @@ void Table::Link(Entry* e) {
   if (Array(0) == nullptr) {
     ht_[0].store(BucketArray::New(kMinBuckets), kRelease);
   } else if (!rehashing() && items() >= Array(0)->size) {
-    StartRehash(std::bit_ceil(items() + 1));
+    Grow();
   }
   RehashStep();
   int i = rehashing() ? 1 : 0;
@@ -303,9 +318,49 @@ void Table::ReplaceAt(std::atomic<Entry*>* link, Entry* old, Entry* fresh) {
 void Table::StartRehash(size_t new_size) {
   new_size = std::max(new_size, kMinBuckets);
   if (new_size == Array(0)->size) return;
-  ht_[1].store(BucketArray::New(new_size), kRelease);  // invariant 5
+  StartRehash(BucketArray::New(new_size));
+}
+
+void Table::StartRehash(BucketArray* fresh) {
+  prepared_.reset();  // a shrink abandons a grow under way (freeing its array)
+  ht_[1].store(fresh, kRelease);  // invariant 5
   used_[1] = 0;
   rehash_idx_ = 0;
+}
+
+// Invariant 10. Shared by the Table and its helper thread; whichever drops it last
+// frees an array that was never claimed.
+struct PreparedArray {
+  std::atomic<BucketArray*> ready{nullptr};
+  ~PreparedArray() {
+    if (BucketArray* a = ready.load(std::memory_order_acquire)) BucketArray::Free(a);
+  }
+};
+
+void Table::Grow() {
+  size_t new_size = std::bit_ceil(items() + 1);
+  if (sizeof(BucketArray) + new_size * sizeof(Entry*) < BucketArray::kMapBytes) {
+    return StartRehash(new_size);
+  }
+  if (prepared_ == nullptr) {
+    prepared_ = std::make_shared<PreparedArray>();
+    std::thread([job = prepared_, new_size] {
+      BucketArray* a = BucketArray::New(new_size);
+      size_t bytes = sizeof(BucketArray) + new_size * sizeof(Entry*);
+      auto* base = reinterpret_cast<char*>(a);
+      if (madvise(base, bytes, MADV_POPULATE_WRITE) != 0) {  // Linux < 5.14: by hand
+        for (size_t off = 4096; off < bytes; off += 4096) {
+          reinterpret_cast<std::atomic<Entry*>*>(base + off)
+              ->store(nullptr, std::memory_order_relaxed);
+        }
+      }
+      job->ready.store(a, std::memory_order_release);
+    }).detach();
+    return;
+  }
+  BucketArray* fresh = prepared_->ready.exchange(nullptr, std::memory_order_acquire);
+  if (fresh == nullptr) return;  // still being faulted in: insert into the old array
+  StartRehash(fresh);
 }
 
 void Table::MigrateBucket(size_t idx) {

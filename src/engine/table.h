@@ -55,6 +55,14 @@
 //      with an LSN +8. No other per-entry allocation; no rcu_head per entry.
 //   8. Hashes are XXH3_64bits of the whole key, so entries of different tables are
 //      comparable by hash: ScanGroup relies on it.
+//  10. A grow's new array, when it comes from mmap (>= 1 MiB), is mapped and faulted
+//      in on a short-lived helper thread (Grow, PreparedArray) before the rehash
+//      starts; meanwhile inserts keep going to the old array, whose load factor passes
+//      1 for the milliseconds that takes. The helper never sees the Table: it hands
+//      the array over through PreparedArray::ready (release/acquire), and an array
+//      nobody claimed is freed with the last reference. Without it, the first inserts
+//      into a fresh 128 MiB array (8M -> 16M buckets) each took a page fault: 2+ ms
+//      turns. Shrinks and small arrays start at once.
 //   9. The table owns its linked entries; FreeSome and the destructor free them and
 //      its arrays directly, so they run only when no reader can reach the table: after
 //      a grace period (RetireTable: the writer, in ReclaimStep slices) or at keyspace
@@ -250,6 +258,8 @@ class Table {
   std::atomic<Entry*>* FindLink(int i, uint64_t h, std::string_view key);
   void MigrateBucket(size_t idx);
   void StartRehash(size_t new_size);
+  void StartRehash(BucketArray* fresh);
+  void Grow();  // invariant 10
   void FinishRehashIfDone();
   void MaybeShrink();
   void CountIn(const Entry* e, int sign);
@@ -273,6 +283,7 @@ class Table {
   // Writer-only.
   size_t used_[2] = {0, 0};
   int64_t rehash_idx_ = -1;
+  std::shared_ptr<struct PreparedArray> prepared_;  // invariant 10: a grow under way
   size_t reclaim_bucket_ = 0;  // FreeSome's position
   std::atomic<size_t> items_{0};
   std::atomic<size_t> bytes_{0};

@@ -13,6 +13,7 @@ namespace {
 // Keeps a pipelining client that never reads from growing our memory without bound.
 constexpr size_t kOutputHighWater = 64 * 1024 * 1024;
 constexpr size_t kMinReadSpace = 16 * 1024;
+constexpr size_t kReadBytesPerTurn = 16 * 1024;  // invariant 6
 }  // namespace
 
 Connection::Connection(Server* server, uint64_t id, bool is_unix)
@@ -40,7 +41,8 @@ void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(h->data);
   size_t want = std::max(kMinReadSpace, c->parser_.pending_bulk_hint());
   c->read_buf_.Reserve(want);
-  *buf = uv_buf_init(c->read_buf_.tail(), unsigned(c->read_buf_.free_space()));
+  // One read brings at most `want` (invariant 6), however much room the buffer has.
+  *buf = uv_buf_init(c->read_buf_.tail(), unsigned(std::min(c->read_buf_.free_space(), want)));
 }
 
 void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
@@ -51,6 +53,11 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
   }
   if (nread == 0) return;
   c->read_buf_.Commit(size_t(nread));
+  if (uint64_t turn = c->server_->context().stats.eventloop_cycles; turn != c->budget_turn_) {
+    c->budget_turn_ = turn;
+    c->budget_bytes_ = 0;
+  }
+  c->budget_bytes_ += size_t(nread);
   c->server_->context().stats.net_input_bytes += uint64_t(nread);
   c->client_.last_interaction_ms = clock::CachedUnixMs();
   const Config& cfg = *c->server_->context().config;
@@ -61,7 +68,21 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
     return;
   }
   if (c->state_ == State::kReading) c->ProcessInput();
+  if (c->budget_bytes_ >= kReadBytesPerTurn && c->reading_ && c->state_ != State::kClosing &&
+      c->state_ != State::kClosed) {
+    uv_read_stop(c->handle());  // invariant 6: the rest waits for the next turn
+    c->reading_ = false;
+    c->server_->ResumeNextTurn(c->client_.id);
+  }
 }
+
+void Connection::ResumeAfterBudget() {
+  if (!reading_ && state_ != State::kClosing && state_ != State::kClosed &&
+      output_bytes() < kOutputHighWater / 2) {
+    Start();
+  }
+}
+
 
 void Connection::ProcessInput() {
   int64_t now = clock::CachedUnixMs();

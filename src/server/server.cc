@@ -322,6 +322,14 @@ void Server::OnCheck(uv_check_t* h) {
   // Client-side caching: this turn's BCAST invalidations, then the table size limit
   // (Redis's beforeSleep); their messages go out in the flush below.
   self->ctx_.tracking.BeforeSleep(self, uint64_t(self->config_->tracking_table_max_keys));
+  // Connections that used their read budget (connection.h invariant 6) read again in
+  // the next turn's poll.
+  for (uint64_t id : self->resume_reading_) {
+    if (auto it = self->clients_.find(id); it != self->clients_.end()) {
+      it->second->ResumeAfterBudget();
+    }
+  }
+  self->resume_reading_.clear();
   // Flush may close connections, which edits flush_list_; work on a snapshot.
   std::vector<Connection*> list;
   list.swap(self->flush_list_);
@@ -396,8 +404,19 @@ void Server::OnExpireIdle(uv_idle_t* h) {
 
 void Server::ReturnFreedMemory(int64_t now_ms) {
 #ifdef BRISK_USE_MIMALLOC
-  if (now_ms - last_collect_ms_ < 1000) return;
+  // mi_collect visits every page of the heap (measured: 0.4-1.4 ms on a 150 MiB heap),
+  // so it runs only when it can return something — the engine's bytes fell by 8 MiB or
+  // more since the last collect — and once the reclaim is over (no active expiry slices,
+  // no dropped table or retired batch left to free): once after a mass expiry or a
+  // drop, not in every second of one, where it would stack on the slices' turns.
+  size_t engine_bytes = keyspace_->memory_bytes();
+  collect_mark_ = std::max(collect_mark_, engine_bytes);
+  if (now_ms - last_collect_ms_ < 1000 || collect_mark_ - engine_bytes < (size_t{8} << 20)) return;
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&expire_idle_)) || engine::ReclaimPending()) {
+    return;
+  }
   last_collect_ms_ = now_ms;
+  collect_mark_ = engine_bytes;
   mi_collect(false);
 #else
   (void)now_ms;

@@ -48,6 +48,8 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   void ScheduleFlush(Connection* c) { flush_list_.push_back(c); }
   void OnConnectionClosed(Connection* c);
   void AddPaused(Connection* c) { paused_.push_back(c); }
+  // Connection invariant 6: restart its reading at the end of this turn.
+  void ResumeNextTurn(uint64_t client_id) { resume_reading_.push_back(client_id); }
   // The append log; Connection asks it for reply barriers (server/persistence.h).
   Persistence& persistence() { return *persistence_; }
   // c holds output back until the append log releases it; flushed again on release.
@@ -121,6 +123,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   cmd::ServerContext ctx_;
   cmd::Dispatcher dispatcher_;
   std::map<uint64_t, Connection*> clients_;
+  std::vector<uint64_t> resume_reading_;  // ResumeNextTurn
   std::vector<Connection*> flush_list_;
   std::vector<Connection*> paused_;
   std::vector<Connection*> release_waiters_;
@@ -131,6 +134,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   uint64_t next_client_id_ = 1;
   int64_t start_ms_ = 0;
   [[maybe_unused]] int64_t last_collect_ms_ = 0;  // ReturnFreedMemory (mimalloc builds)
+  [[maybe_unused]] size_t collect_mark_ = 0;      // engine bytes' high mark since then
   int expire_db_cursor_ = 0;
   bool shutting_down_ = false;
   mutable size_t peak_memory_ = 0;
