@@ -215,6 +215,9 @@ void SwapDb(CmdArgs args, CommandContext* ctx) {
     // Every key of both dbs may now read differently: invalidate their WATCHes.
     ctx->server()->watches->TouchDb(a);
     ctx->server()->watches->TouchDb(b);
+    // Clients blocked in a and b may now find data (Redis's scanDatabaseForReadyKeys).
+    ctx->server()->blocking.SignalDb(a);
+    ctx->server()->blocking.SignalDb(b);
     ctx->LogEffect({"SWAPDB", args[1], args[2]});
   }
   ctx->rb()->Ok();
@@ -250,6 +253,7 @@ std::string ClientFlags(const ClientState& c) {
   if (c.monitor) f += 'O';
   if (c.subscriptions > 0) f += 'P';
   if (c.in_multi) f += 'x';
+  if (c.blocked) f += 'b';
   if (c.tracking.on) f += 't';
   if (c.tracking.broken_redirect) f += 'R';
   if (c.tracking.bcast) f += 'B';
@@ -547,7 +551,7 @@ void ClientUnpause(CmdArgs, CommandContext* ctx) {
   ctx->rb()->Ok();
 }
 
-// No command blocks yet, so no client is ever blocked: validate, then reply 0.
+// Unblocks a client blocked in BLPOP & co. (commands/blocking.h): 1 if it was blocked.
 void ClientUnblock(CmdArgs args, CommandContext* ctx) {
   if (args.size() > 4) {
     return ctx->ErrorText(FormatError(Err::kUnknownSubcommandOrArity, {args[1], "CLIENT"}));
@@ -557,7 +561,8 @@ void ClientUnblock(CmdArgs args, CommandContext* ctx) {
   }
   int64_t id;
   if (!ParseInt64(args[2], &id)) return ctx->Error(Err::kNotInteger);
-  ctx->rb()->Integer(0);
+  bool with_error = args.size() == 4 && EqualsNoCase(args[3], "error");
+  ctx->rb()->Integer(UnblockClientById(ctx->server(), uint64_t(id), with_error) ? 1 : 0);
 }
 
 // ---------------------------------------------------------------------------------

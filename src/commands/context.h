@@ -19,11 +19,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "commands/blocking.h"
 #include "commands/command.h"
 #include "commands/effects.h"
 #include "commands/tracking.h"
@@ -72,6 +74,7 @@ struct ClientState : pubsub::Subscriber {
   bool no_touch = false;
   bool monitor = false;
   bool close_after_reply = false;  // QUIT, protocol error, CLIENT KILL of self
+  bool blocked = false;            // in a blocking pop (commands/blocking.h invariant 1)
   ClientTracking tracking;         // CLIENT TRACKING (commands/tracking.h)
 
   // Filled by the server for CLIENT LIST / INFO.
@@ -127,6 +130,23 @@ class ServerHooks {
   virtual void UnpauseClients() = 0;
   // DEBUG SLEEP: blocks the loop on purpose.
   virtual void Sleep(double seconds) = 0;
+  // A script has run past busy-reply-threshold (commands/scripting.h): called from the
+  // script, on the loop thread, every few milliseconds until it ends. The server answers
+  // other clients -BUSY there and runs SCRIPT KILL / SHUTDOWN NOSAVE (uv_run cannot be
+  // re-entered). Default: nothing (in-process tests).
+  virtual void ServeWhileScriptBusy() {}
+  // Blocking pops (commands/blocking.h): whether the client may block (a connection;
+  // not a REST or script client), and the end of its block: `reply` is appended to its
+  // output (after the append log releases what was logged so far) and its buffered
+  // input is resumed after the current command, never synchronously.
+  virtual bool CanBlock(const ClientState* client) const {
+    (void)client;
+    return false;
+  }
+  virtual void Unblocked(ClientState* client, std::string_view reply) {
+    (void)client;
+    (void)reply;
+  }
   // Server-wide facts for INFO.
   virtual int64_t StartTimeMs() const = 0;
   virtual size_t UsedMemory() const = 0;
@@ -141,6 +161,7 @@ class ServerHooks {
 
 class WatchTable;
 class Dispatcher;
+class Scripting;
 
 // The shared state handlers act on. One instance, owned by the server.
 struct ServerContext {
@@ -168,6 +189,12 @@ struct ServerContext {
   // maxmemory eviction (engine/eviction.h; Dispatcher::PerformEvictions). Null: the
   // maxmemory limit is not enforced (unit tests that do not need it).
   engine::Evictor* evictor = nullptr;
+  // EVAL / SCRIPT (commands/scripting.h): the Lua engine and script cache, created on
+  // first use (ScriptingOf). shared_ptr only for its type-erased deleter: Scripting is
+  // incomplete here.
+  std::shared_ptr<Scripting> scripting;
+  // Clients blocked in BLPOP & co. (commands/blocking.h).
+  BlockingRegistry blocking;
 };
 
 // Keys watched by clients, per database (Redis's c->db->watched_keys).
@@ -230,6 +257,7 @@ class CommandContext {
     if (!server_->watches->empty()) server_->watches->Touch(db, key);
     if (server_->effects != nullptr) server_->effects->KeyChanged(db, key, now_ms_);
     if (server_->tracking.active()) server_->tracking.Invalidate(key, server_->hooks);
+    server_->blocking.SignalKey(db, key);  // blocking.h step 2
   }
   // Invariant 2 for writes that log their own effect instead of the key's resulting
   // state (collection commands: re-logging a whole collection per write would cost
@@ -241,6 +269,7 @@ class CommandContext {
     if (!server_->watches->empty()) server_->watches->Touch(db, key);
     if (server_->effects != nullptr && !effect.empty()) server_->effects->Explicit(db, effect);
     if (server_->tracking.active()) server_->tracking.Invalidate(key, server_->hooks);
+    server_->blocking.SignalKey(db, key);  // blocking.h step 2
   }
   // Whether effects are being logged (to skip building an effect argv when not).
   bool logging_effects() const { return server_->effects != nullptr; }

@@ -139,6 +139,11 @@ Outcome Dispatcher::Execute(ClientState* client, CmdArgs args, resp::ReplyBuilde
   // One append-log batch per top-level command: an EXEC's queued commands ran through
   // Call() above and form one batch (commands/effects.h invariant 2).
   if (server_->effects != nullptr) server_->effects->EndBatch();
+  // Blocking pops (commands/blocking.h step 3): keys this command (its EXEC, its
+  // script) made ready are served once the outermost command is complete.
+  if (server_->blocking.has_ready() && call_depth_ == 0) [[unlikely]] {
+    ServeReadyKeys(server_, now_ms);
+  }
   return Outcome::kDone;
 }
 
@@ -156,7 +161,9 @@ void Dispatcher::Call(const CommandSpec& spec, ClientState* client, CmdArgs args
   // Entries changed by this command are stamped with its LSN (engine invariant 4).
   if (spec.IsWrite()) server_->keyspace->AdvanceLsn();
   CommandContext ctx(server_, client, rb, now_ms);
+  ++call_depth_;
   spec.handler(args, &ctx);
+  --call_depth_;
   // Redis's call(): keys fetched by a read-only command are remembered for the
   // client's cache, after the command ran, whatever its reply.
   if (client->tracking.on && (spec.flags & kReadOnly)) {

@@ -41,6 +41,10 @@ class Dispatcher {
   EvictStatus PerformEvictions(int64_t now_ms);
   bool eviction_running() const { return eviction_running_; }
 
+  // How many handlers are running (Call nesting): 1 inside a plain command, 2 or more
+  // for commands an EXEC or a script runs. Blocking pops block only at depth 1.
+  int call_depth() const { return call_depth_; }
+
   // State of CLIENT PAUSE, owned here so both the dispatcher and server see one truth.
   void Pause(int64_t until_ms, bool write_only) {
     paused_until_ms_ = until_ms;
@@ -58,6 +62,7 @@ class Dispatcher {
   int64_t paused_until_ms_ = 0;
   bool pause_write_only_ = false;
   bool eviction_running_ = false;
+  int call_depth_ = 0;
 };
 
 }  // namespace brisk::cmd

@@ -16,5 +16,7 @@ void RegisterHashFamily(CommandRegistry* r);         // hash_family.cc
 void RegisterSetFamily(CommandRegistry* r);          // set_family.cc
 void RegisterListFamily(CommandRegistry* r);         // list_family.cc
 void RegisterZSetFamily(CommandRegistry* r);         // zset_family.cc (+ zset_range/store.cc)
+void RegisterBlockingFamily(CommandRegistry* r);     // blocking_family.cc (BLPOP & co.)
+void RegisterScriptFamily(CommandRegistry* r);       // script_family.cc (EVAL, SCRIPT)
 
 }  // namespace brisk::cmd

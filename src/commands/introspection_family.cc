@@ -17,6 +17,7 @@
 
 #include "commands/arg_parser.h"
 #include "commands/context.h"
+#include "commands/scripting.h"
 #include "commands/server_family.h"
 #include "common/clock.h"
 #include "common/glob.h"
@@ -123,13 +124,13 @@ void ClientsSection(const CommandContext& ctx, std::string* o) {
   Kv(o, "maxclients", ctx.config().maxclients);
   Kv(o, "client_recent_max_input_buffer", max_in);
   Kv(o, "client_recent_max_output_buffer", max_out);
-  Kv(o, "blocked_clients", 0);
+  Kv(o, "blocked_clients", ctx.server()->blocking.blocked_clients());
   Kv(o, "tracking_clients", 0);
   Kv(o, "pubsub_clients", pubsub);
   Kv(o, "watching_clients", watching);
-  Kv(o, "clients_in_timeout_table", 0);
+  Kv(o, "clients_in_timeout_table", ctx.server()->blocking.timed_clients());
   Kv(o, "total_watched_keys", watched_keys);
-  Kv(o, "total_blocking_keys", 0);
+  Kv(o, "total_blocking_keys", ctx.server()->blocking.blocking_keys());
   Kv(o, "total_blocking_keys_on_nokey", 0);
 }
 
@@ -173,17 +174,24 @@ void MemorySection(const CommandContext& ctx, std::string* o) {
   Kv(o, "used_memory_dataset_perc", Percent(used ? 100.0 * double(dataset) / double(used) : 0));
   Kv(o, "total_system_memory", system);
   Kv(o, "total_system_memory_human", Human(system));
-  // Scripting and functions are not supported: their memory is zero.
-  for (auto k : {"used_memory_lua", "used_memory_vm_eval"}) Kv(o, k, 0);
-  Kv(o, "used_memory_lua_human", "0B");
-  for (auto k : {"used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
-                 "number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total"}) {
+  // EVAL scripts (commands/scripting.h; zero until the first script): the Lua state's
+  // exact allocation and the cached bodies. FUNCTION is not supported: zero.
+  const Scripting* scripting = ctx.server()->scripting.get();
+  uint64_t lua = scripting ? scripting->engine().memory_bytes() : 0;
+  uint64_t scripts = scripting ? scripting->engine().scripts_bytes() : 0;
+  Kv(o, "used_memory_lua", lua);
+  Kv(o, "used_memory_vm_eval", lua);
+  Kv(o, "used_memory_lua_human", Human(lua));
+  Kv(o, "used_memory_scripts_eval", scripts);
+  Kv(o, "number_of_cached_scripts", scripting ? scripting->engine().scripts_count() : 0);
+  for (auto k : {"number_of_functions", "number_of_libraries", "used_memory_vm_functions"}) {
     Kv(o, k, 0);
   }
-  Kv(o, "used_memory_vm_total_human", "0B");
+  Kv(o, "used_memory_vm_total", lua);
+  Kv(o, "used_memory_vm_total_human", Human(lua));
   Kv(o, "used_memory_functions", 0);
-  Kv(o, "used_memory_scripts", 0);
-  Kv(o, "used_memory_scripts_human", "0B");
+  Kv(o, "used_memory_scripts", scripts);
+  Kv(o, "used_memory_scripts_human", Human(scripts));
   Kv(o, "maxmemory", cfg.maxmemory);
   Kv(o, "maxmemory_human", Human(cfg.maxmemory));
   Kv(o, "maxmemory_policy", cfg.maxmemory_policy);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/blocking_ops.h"
 #include "commands/collection_util.h"
 #include "commands/families.h"
 #include "common/numbers.h"
@@ -447,6 +448,17 @@ constexpr uint64_t kReadFast = kAclKeyspace | kAclRead | kAclList | kAclFast;
 constexpr uint64_t kReadSlow = kAclKeyspace | kAclRead | kAclList | kAclSlow;
 
 }  // namespace
+
+// commands/blocking_ops.h: the paths BLPOP / BLMOVE / BLMPOP serve through.
+void ListPopAndLog(CommandContext* ctx, std::string_view key, Entry* e, bool left, size_t count,
+                   std::vector<std::string>* out) {
+  out->clear();
+  PopAndLog(ctx, key, e, left, count, out);
+}
+void ListMove(CommandContext* ctx, std::string_view src, std::string_view dst, bool from_left,
+              bool to_left) {
+  MoveGeneric(ctx, src, dst, from_left, to_left);
+}
 
 void RegisterListFamily(CommandRegistry* r) {
   const CommandSpec specs[] = {

@@ -14,6 +14,8 @@ void RegisterAllCommands(CommandRegistry* r) {
   RegisterSetFamily(r);
   RegisterListFamily(r);
   RegisterZSetFamily(r);
+  RegisterBlockingFamily(r);
+  RegisterScriptFamily(r);
 }
 
 }  // namespace brisk::cmd

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "commands/blocking_ops.h"
 #include "commands/families.h"
 #include "commands/zset_util.h"
 #include "common/glob.h"
@@ -534,6 +535,16 @@ constexpr uint64_t kWriteFast = kAclKeyspace | kAclWrite | kAclSortedSet | kAclF
 constexpr uint64_t kWriteSlow = kAclKeyspace | kAclWrite | kAclSortedSet | kAclSlow;
 
 }  // namespace
+
+// commands/blocking_ops.h: the paths BZPOPMIN / BZPOPMAX / BZMPOP serve through.
+std::vector<std::pair<std::string, double>> ZSetPopAndLog(CommandContext* ctx,
+                                                          std::string_view key, Entry* e,
+                                                          size_t count, bool max) {
+  return PopFrom(ctx, key, e, count, max);
+}
+void ReplyZSetScore(CommandContext* ctx, double score) {
+  ReplyScore(ctx, score);
+}
 
 void RegisterZSetFamily(CommandRegistry* r) {
   const CommandSpec specs[] = {

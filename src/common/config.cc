@@ -221,6 +221,8 @@ ConfigRegistry::ConfigRegistry(Config* config) : config_(config) {
       Int("lfu-decay-time", &Config::lfu_decay_time, true, 0, kMaxInt),
       Int("slowlog-log-slower-than", &Config::slowlog_log_slower_than, true, -1, INT64_MAX),
       Int("slowlog-max-len", &Config::slowlog_max_len, true, 0, INT64_MAX),
+      Int("busy-reply-threshold", &Config::busy_reply_threshold, true, 0, INT64_MAX),
+      Int("lua-time-limit", &Config::busy_reply_threshold, true, 0, INT64_MAX),
       Str("save", &Config::save, true),
       Bool("appendonly", &Config::appendonly, true),
       Enum("appendfsync", &Config::appendfsync, true, {"always", "everysec", "no"}),

@@ -63,6 +63,9 @@ struct Config {
   // slow log
   int64_t slowlog_log_slower_than = 10000;  // microseconds; < 0 disables
   int64_t slowlog_max_len = 128;
+  // scripting: ms after which a running script makes other clients get -BUSY (and
+  // SCRIPT KILL / SHUTDOWN NOSAVE become possible); lua-time-limit is its old name.
+  int64_t busy_reply_threshold = 5000;
   // accepted for compatibility with tools that read/set them
   std::string save;
   bool appendonly = false;

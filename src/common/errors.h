@@ -55,6 +55,38 @@ namespace brisk {
   X(kInvalidSecondDb, "ERR invalid second DB index")                                             \
   X(kSameObject, "ERR source and destination objects are the same")                              \
   X(kBusyKey, "BUSYKEY Target key name already exists.")                                         \
+  X(kNoScript, "NOSCRIPT No matching script. Please use EVAL.")                                  \
+  X(kNumkeysNegative, "ERR Number of keys can't be negative")                                    \
+  X(kScriptCompile, "ERR Error compiling script (new function): %s")                             \
+  X(kScriptUnknownCommand, "ERR Unknown Redis command called from script")                       \
+  X(kScriptWrongArity, "ERR Wrong number of args calling Redis command from script")             \
+  X(kScriptNotAllowed, "ERR This Redis command is not allowed from script")                      \
+  X(kScriptWriteInRo, "ERR Write commands are not allowed from read-only scripts.")              \
+  X(kScriptArgType, "ERR Lua redis lib command arguments must be strings or integers")           \
+  X(kScriptNoArgs, "ERR Please specify at least one argument for this redis lib call")           \
+  X(kScriptSetrespArgs, "ERR redis.setresp() requires one argument.")                            \
+  X(kScriptSetrespVersion, "ERR RESP version must be 2 or 3.")                                   \
+  X(kScriptLogArgs, "ERR redis.log() requires two arguments or more.")                           \
+  X(kScriptLogLevel, "ERR Invalid debug level.")                                                 \
+  X(kScriptLogLevelType, "ERR First argument must be a number (log level).")                     \
+  X(kScriptSha1Args, "ERR wrong number of arguments")                                            \
+  X(kScriptReplyArgs, "ERR wrong number or type of arguments")                                   \
+  X(kScriptGlobalRead, "Script attempted to access nonexistent global variable '%s'")            \
+  X(kScriptReadonlyTable, "Attempt to modify a readonly table")                                  \
+  X(kScriptWhere, "%s script: %s, on %s:%s.")                                                    \
+  X(kScriptRunError, "ERR Error running script (call to f_%s): %s")                              \
+  X(kScriptKilled, "ERR Script killed by user with SCRIPT KILL...")                              \
+  X(kScriptBusy,                                                                                 \
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")    \
+  X(kScriptNotBusy, "NOTBUSY No scripts in execution right now.")                                \
+  X(kScriptFlushOption, "ERR SCRIPT FLUSH only support SYNC|ASYNC option")                       \
+  X(kScriptShebangEngine, "ERR Unexpected engine in script shebang: %s")                         \
+  X(kScriptShebangOption, "ERR Unknown lua shebang option: %s")                                  \
+  X(kScriptShebangFlag, "ERR Unexpected flag in script shebang: %s")                             \
+  X(kScriptUnkillable,                                                                           \
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You "      \
+    "can either wait the script termination or kill the server in a hard way using the "         \
+    "SHUTDOWN NOSAVE command.")                                                                  \
   X(kInvalidCursor, "ERR invalid cursor")                                                        \
   X(kExpireNxXxGtLt, "ERR NX and XX, GT or LT options at the same time are not compatible")      \
   X(kExpireGtLt, "ERR GT and LT options at the same time are not compatible")                    \
@@ -135,6 +167,7 @@ namespace brisk {
   X(kSetinfoChars, "ERR %s cannot contain spaces, newlines or special characters.")              \
   X(kPauseMode, "ERR CLIENT PAUSE mode must be WRITE or ALL")                                    \
   X(kUnblockReason, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")                      \
+  X(kUnblocked, "UNBLOCKED client unblocked via CLIENT UNBLOCK")                                 \
   X(kTimeoutNotInteger, "ERR timeout is not an integer or out of range")                         \
   X(kTimeoutOutOfRange, "ERR timeout is out of range")                                           \
   X(kNoShutdown, "ERR No shutdown in progress.")                                                 \

@@ -32,14 +32,14 @@ size_t Entry::CollectionExternalBytes() const {
 
 void RetireExternalValue(const Entry& e) {
   if (e.type() == ObjType::kString || !IsExternal(EncodingOf(e))) return;
-  if (EncodingOf(e) == Enc::kListQuicklist) return list::RetireAll(list::RootOf(e));
+  if (EncodingOf(e) == Enc::kListQuicklist) return list::RetireAll(e);
   if (EncodingOf(e) == Enc::kZSetSkiplist) return ZSetRetire(e);
   pmap::RetireAll(ExternalRoot(e));
 }
 
 void FreeExternalValue(const Entry& e) {
   if (e.type() == ObjType::kString || !IsExternal(EncodingOf(e))) return;
-  if (EncodingOf(e) == Enc::kListQuicklist) return list::FreeAll(list::RootOf(e));
+  if (EncodingOf(e) == Enc::kListQuicklist) return list::FreeAll(e);
   if (EncodingOf(e) == Enc::kZSetSkiplist) return ZSetFree(e);
   pmap::FreeAll(ExternalRoot(e));
 }
@@ -49,14 +49,11 @@ void CopyExternalValue(char* value, size_t len) {
   if (enc == Enc::kZSetSkiplist && len == 1 + kExternalValueBytes + sizeof(void*)) {
     return ZSetDeepCopy(value);
   }
+  if (enc == Enc::kListQuicklist && len == 1 + list::kViewBytes) return list::DeepCopyValue(value);
   if (!IsExternal(enc) || len != 1 + kExternalValueBytes) return;
   const pmap::Node* root;
   std::memcpy(&root, value + 1, sizeof(root));
   size_t bytes = 0;
-  if (enc == Enc::kListQuicklist) {
-    const list::Root* lcopy = list::DeepCopy(reinterpret_cast<const list::Root*>(root), &bytes);
-    return EncodeExternal(enc, reinterpret_cast<const pmap::Node*>(lcopy), bytes, value);
-  }
   const pmap::Node* copy = pmap::DeepCopy(root, &bytes);
   EncodeExternal(enc, copy, bytes, value);
 }

@@ -18,6 +18,10 @@
 //     (O(log n) nodes of bounded size), publishes a new Entry with the new root, and
 //     only THEN retires the replaced nodes with engine::Retire (freed after a grace
 //     period). Untouched subtrees are shared between the old and new version.
+//   - Quicklists (list.h) are the exception to "copy": a push at an end writes into
+//     spare capacity that no published version covers and a pop narrows the bounds,
+//     and the new Entry carries the new bounds; bytes inside any published version's
+//     bounds are never written again, so a reader still sees its whole old version.
 //
 // Thread safety (with keyspace.h / rcu.h):
 //   - Readers on other threads (inside a ReadSection) may read any published
@@ -72,7 +76,7 @@ enum class Enc : uint8_t {
   kSetListpack = 4,
   kSetTable = 5,
   kListListpack = 10,
-  kListQuicklist = 11,  // external: a list::Root (engine/list.h)
+  kListQuicklist = 11,  // external: [spine][bytes] + the rest of a list::View (list.h)
   kZSetListpack = 12,
   kZSetSkiplist = 13,  // external: [pmap root][bytes][treap root] (engine/zset.h)
 };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <new>
 
+#include "engine/list_chunks.h"
 #include "engine/rcu.h"
 
 namespace brisk::engine {
@@ -57,60 +58,15 @@ void ReleaseVec(std::vector<T>* v) {
   VecPool<T>().emplace_back(v);
 }
 
-constexpr size_t kSizeSafetyLimit = 8192;
-constexpr size_t kOptimizationLevel[] = {4096, 8192, 16384, 32768, 65536};
-
-void* Alloc(size_t bytes) {
-  void* p = std::malloc(Entry::SizeClass(bytes));
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-
-list::Chunk* NewChunk(std::string_view elems, uint32_t count) {
-  auto* c = static_cast<list::Chunk*>(Alloc(8 + elems.size()));
-  c->count = count;
-  c->bytes = uint32_t(elems.size());
-  if (!elems.empty()) std::memcpy(reinterpret_cast<char*>(c) + 8, elems.data(), elems.size());
-  return c;
-}
-
-size_t ChunkAlloc(const list::Chunk* c) {
-  return Entry::SizeClass(8 + size_t(c->bytes));
-}
-
-size_t RootAlloc(size_t nchunks) {
-  return 16 + 8 * nchunks;
-}
-
-// Byte offset of element k within element bytes.
-size_t OffsetOf(std::string_view elems, size_t k) {
-  LpCursor c(elems);
-  for (size_t i = 0; i < k; ++i) c.Next();
-  return size_t(c.pos() - elems.data());
-}
-
-std::string_view ElementAt(std::string_view elems, size_t k) {
-  LpCursor c(elems);
-  for (size_t i = 0; i < k; ++i) c.Next();
-  return c.Next();
-}
-
-void EncodeElement(std::string_view v, std::string* out, size_t at) {
-  char len[10];
-  size_t n = PutVarint(len, v.size());
-  out->insert(at, len, n);
-  out->insert(at + n, v.data(), v.size());
-}
-
 }  // namespace
+
+using namespace list::detail;  // NOLINT(google-build-using-namespace): internal helpers
 
 namespace list {
 
 bool Exceeds(int64_t fill, size_t bytes, size_t count, bool halved) {
   if (fill < 0) {
-    size_t off = size_t(-(fill + 1));
-    if (off >= std::size(kOptimizationLevel)) off = std::size(kOptimizationLevel) - 1;
-    size_t limit = kOptimizationLevel[off];
+    size_t limit = LimitBytes(fill);
     if (halved) limit /= 2;
     return bytes > limit;
   }
@@ -121,30 +77,6 @@ bool Exceeds(int64_t fill, size_t bytes, size_t count, bool halved) {
     size_limit /= 2;
   }
   return bytes > size_limit || count > count_limit;
-}
-
-void RetireAll(const Root* root) {
-  for (uint32_t i = 0; i < root->nchunks; ++i) Retire(const_cast<Chunk*>(root->chunks()[i]));
-  Retire(const_cast<Root*>(root));
-}
-
-void FreeAll(const Root* root) {
-  for (uint32_t i = 0; i < root->nchunks; ++i) std::free(const_cast<Chunk*>(root->chunks()[i]));
-  std::free(const_cast<Root*>(root));
-}
-
-const Root* DeepCopy(const Root* root, size_t* bytes) {
-  size_t alloc = RootAlloc(root->nchunks);
-  auto* copy = static_cast<Root*>(Alloc(alloc));
-  std::memcpy(copy, root, alloc);
-  *bytes += Entry::SizeClass(alloc);
-  auto** kids = reinterpret_cast<const Chunk**>(reinterpret_cast<char*>(copy) + 16);
-  for (uint32_t i = 0; i < root->nchunks; ++i) {
-    const Chunk* c = root->chunks()[i];
-    kids[i] = NewChunk(c->elems(), c->count);
-    *bytes += ChunkAlloc(c);
-  }
-  return copy;
 }
 
 }  // namespace list
@@ -158,7 +90,7 @@ size_t ListLen(const Entry& e) {
     LpElements(InlineBody(e), &n);
     return n;
   }
-  return size_t(list::RootOf(e)->count);
+  return size_t(list::ViewOf(e).count);
 }
 
 std::string_view ListAt(const Entry& e, size_t i) {
@@ -182,6 +114,8 @@ std::string_view ListAt(const Entry& e, size_t i) {
 ListEditor::ListEditor(Db& db, std::string_view key, Entry* e, const ListLimits& limits)
     : db_(db), key_(key), entry_(e), limits_(limits), existed_(e != nullptr) {
   pieces_ = AcquireVec<Piece>();
+  dropped_ = AcquireVec<void*>();
+  created_ = AcquireVec<void*>();
   if (e == nullptr) return;
   if (EncodingOf(*e) == Enc::kListListpack) {
     size_t n;
@@ -193,24 +127,25 @@ ListEditor::ListEditor(Db& db, std::string_view key, Entry* e, const ListLimits&
     return;
   }
   was_quicklist_ = true;
-  const list::Root* r = list::RootOf(*e);
-  pieces_->reserve(r->nchunks + 2);
-  for (uint32_t i = 0; i < r->nchunks; ++i) {
-    pieces_->push_back(Piece{r->chunks()[i], nullptr, r->chunks()[i]->count});
-  }
-  len_ = size_t(r->count);
+  view_mode_ = true;
+  view_ = list::ViewOf(*e);
+  len_ = size_t(view_.count);
 }
 
 ListEditor::~ListEditor() {
+  // An edit abandoned before Commit: what it allocated was never published.
+  for (void* p : *created_) std::free(p);
   for (Piece& p : *pieces_) ReleaseBuffer(p.buf);
   ReleaseVec(pieces_);
+  ReleaseVec(dropped_);
+  ReleaseVec(created_);
 }
 
 void ListEditor::MakeFresh(Piece& p) {
   if (p.old == nullptr) return;
   p.buf = AcquireBuffer();
-  p.buf->assign(p.old->elems());
-  replaced_.push_back(p.old);
+  p.buf->assign(p.elems());
+  dropped_->push_back(const_cast<list::Chunk*>(p.old));
   p.old = nullptr;
 }
 
@@ -220,14 +155,40 @@ ListEditor::Piece ListEditor::NewPiece() {
 
 void ListEditor::DropPiece(size_t idx) {
   Piece& p = (*pieces_)[idx];
-  if (p.old != nullptr) replaced_.push_back(p.old);
+  if (p.old != nullptr) dropped_->push_back(const_cast<list::Chunk*>(p.old));
   ReleaseBuffer(p.buf);
   pieces_->erase(pieces_->begin() + ptrdiff_t(idx));
 }
 
+void ListEditor::ToPieces() {
+  if (!view_mode_) return;
+  view_mode_ = false;
+  pieces_->clear();
+  if (view_.count != 0) {
+    auto add = [&](const list::Chunk* c, uint32_t off, uint32_t end, uint32_t count) {
+      Piece p{c, nullptr, count};
+      p.off = off;
+      p.end = end;
+      pieces_->push_back(p);
+    };
+    add(view_.head.c, view_.head.off, view_.head.end, view_.head.count);
+    for (uint32_t i = view_.mfirst; i < view_.mlast; ++i) {
+      const list::Chunk* c = view_.spine->slots()[i];
+      add(c, c->off, c->end, c->count);
+    }
+    if (view_.tail.c != nullptr)
+      add(view_.tail.c, view_.tail.off, view_.tail.end, view_.tail.count);
+  }
+  dropped_->push_back(const_cast<list::Spine*>(view_.spine));
+  view_ = list::View{};
+}
+
+// ---- both modes ----
+
 void ListEditor::PushFront(std::string_view v) {
   changed_ = true;
   ++len_;
+  if (view_mode_) return ViewPushFront(v);
   size_t add = LpElementBytes(v);
   if (pieces_->empty() ||
       list::Exceeds(limits_.fill, pieces_->front().bytes() + add, pieces_->front().count + 1)) {
@@ -242,6 +203,7 @@ void ListEditor::PushFront(std::string_view v) {
 void ListEditor::PushBack(std::string_view v) {
   changed_ = true;
   ++len_;
+  if (view_mode_) return ViewPushBack(v);
   size_t add = LpElementBytes(v);
   if (pieces_->empty() ||
       list::Exceeds(limits_.fill, pieces_->back().bytes() + add, pieces_->back().count + 1)) {
@@ -258,6 +220,7 @@ void ListEditor::PopFront(size_t n, std::vector<std::string>* out) {
   if (n == 0) return;
   changed_ = shrinking_ = true;
   len_ -= n;
+  if (view_mode_) return ViewPopFront(n, out);
   while (n > 0) {
     Piece& p = pieces_->front();
     size_t take = std::min<size_t>(n, p.count);
@@ -273,8 +236,11 @@ void ListEditor::PopFront(size_t n, std::vector<std::string>* out) {
       continue;
     }
     size_t off = size_t(c.pos() - elems.data());
-    MakeFresh(p);
-    p.buf->erase(0, off);
+    if (p.old != nullptr) {
+      p.off += uint32_t(off);  // a narrower range of the same chunk
+    } else {
+      p.buf->erase(0, off);
+    }
     p.count -= uint32_t(take);
   }
 }
@@ -284,6 +250,7 @@ void ListEditor::PopBack(size_t n, std::vector<std::string>* out) {
   if (n == 0) return;
   changed_ = shrinking_ = true;
   len_ -= n;
+  if (view_mode_) return ViewPopBack(n, out);
   thread_local std::vector<std::string_view> views;
   while (n > 0) {
     size_t idx = pieces_->size() - 1;
@@ -304,8 +271,11 @@ void ListEditor::PopBack(size_t n, std::vector<std::string>* out) {
       DropPiece(idx);
       continue;
     }
-    MakeFresh(p);
-    p.buf->resize(off);
+    if (p.old != nullptr) {
+      p.end = p.off + uint32_t(off);
+    } else {
+      p.buf->resize(off);
+    }
     p.count = uint32_t(keep);
   }
 }
@@ -325,6 +295,25 @@ size_t ListEditor::Locate(size_t i, size_t* local) const {
 }
 
 std::string_view ListEditor::At(size_t i) const {
+  if (view_mode_) {
+    size_t base = 0;
+    auto in = [&](std::string_view elems, size_t count, std::string_view* out) {
+      if (i >= base + count) {
+        base += count;
+        return false;
+      }
+      *out = ElementAt(elems, i - base);
+      return true;
+    };
+    std::string_view out;
+    if (in(view_.head.elems(), view_.head.count, &out)) return out;
+    for (uint32_t k = view_.mfirst; k < view_.mlast; ++k) {
+      const list::Chunk* c = view_.spine->slots()[k];
+      if (in({c->data() + c->off, size_t(c->end - c->off)}, c->count, &out)) return out;
+    }
+    in(view_.tail.elems(), view_.tail.count, &out);
+    return out;
+  }
   size_t local;
   size_t k = Locate(i, &local);
   return ElementAt((*pieces_)[k].elems(), local);
@@ -355,6 +344,7 @@ void ListEditor::SplitIfNeeded(size_t idx) {
 }
 
 void ListEditor::Set(size_t i, std::string_view v) {
+  ToPieces();
   changed_ = true;
   size_t local;
   size_t k = Locate(i, &local);
@@ -372,6 +362,7 @@ void ListEditor::Set(size_t i, std::string_view v) {
 void ListEditor::Insert(size_t i, std::string_view v) {
   if (i == len_) return PushBack(v);
   if (i == 0) return PushFront(v);
+  ToPieces();
   changed_ = true;
   size_t local;
   size_t k = Locate(i, &local);
@@ -387,6 +378,7 @@ size_t ListEditor::Remove(std::string_view v, int64_t count) {
   size_t quota = count == 0 ? SIZE_MAX : size_t(count < 0 ? -(count + 1) + 1 : count);
   bool from_tail = count < 0;
   size_t removed = 0;
+  ToPieces();
   thread_local std::vector<std::string_view> views;
   thread_local std::vector<uint8_t> drop;
   size_t np = pieces_->size();
@@ -412,7 +404,7 @@ size_t ListEditor::Remove(std::string_view v, int64_t count) {
       if (!drop[j]) LpAppend(fresh.buf, views[j]);
     }
     fresh.count = uint32_t(views.size() - here);
-    if (p.old != nullptr) replaced_.push_back(p.old);
+    if (p.old != nullptr) dropped_->push_back(const_cast<list::Chunk*>(p.old));
     ReleaseBuffer(p.buf);
     p = fresh;
   }
@@ -437,42 +429,79 @@ void ListEditor::Trim(size_t start, size_t stop) {
   PopBack(tail, nullptr);
 }
 
+void ListEditor::BuildView() {
+  size_t n = pieces_->size();
+  uint32_t m = n >= 2 ? uint32_t(n - 2) : 0;
+  list::Spine* s = MakeSpine(size_t(m) + 2 * std::max<size_t>(m / 2, 4));
+  created_->push_back(s);
+  uint32_t start = (s->cap - m) / 2;
+  s->lo = start;
+  s->hi = start + m;
+  view_ = list::View{};
+  view_.spine = s;
+  view_.mfirst = view_.mlast = start;
+  view_.count = len_;
+  auto edge_of = [&](const Piece& p) {
+    if (p.old != nullptr) return list::Edge{p.old, p.off, p.end, p.count, 0};
+    size_t used = p.buf->size();
+    list::Chunk* c = MakeChunk(used);
+    created_->push_back(c);
+    std::memcpy(c->data(), p.buf->data(), used);
+    c->hi = uint32_t(used);
+    return list::Edge{c, 0, uint32_t(used), p.count, 0};
+  };
+  view_.head = edge_of(pieces_->front());
+  for (uint32_t k = 0; k < m; ++k) s->slots()[view_.mlast++] = Sealed(edge_of((*pieces_)[k + 1]));
+  if (n >= 2) view_.tail = edge_of(pieces_->back());
+  size_t bytes = SpineBytes(s);
+  ForEachBlock(view_, [&](list::Chunk* c) { bytes += ChunkAlloc(c); });
+  view_.bytes = bytes;
+}
+
 bool ListEditor::Commit() {
   if (!changed_) return len_ > 0;
+  changed_ = false;
   if (len_ == 0) {
-    // Db::Erase retires the whole previous version (replaced chunks included).
+    // Db::Erase retires the whole previous version (dropped chunks included); what
+    // this editor allocated is retired here.
+    for (void* p : *created_) Retire(p);
+    created_->clear();
+    dropped_->clear();
     if (existed_) db_.Erase(key_, 0);
+    existed_ = false;
     return false;
   }
-  const list::Root* old_root = was_quicklist_ ? list::RootOf(*entry_) : nullptr;
   bool compact;
-  if (pieces_->size() != 1) {
+  std::string_view single;  // the elements if the list has one chunk / piece
+  size_t single_count = 0;
+  if (view_mode_) {
     compact = false;
+    if (view_.tail.c == nullptr) {
+      single = view_.head.elems();
+      single_count = view_.head.count;
+      compact = shrinking_;
+    }
   } else {
-    const Piece& p = pieces_->front();
-    compact = was_quicklist_ ? shrinking_ && !list::Exceeds(limits_.fill, p.bytes(), p.count, true)
-                             : !list::Exceeds(limits_.fill, p.bytes(), p.count);
+    compact = pieces_->size() == 1;
+    if (compact) {
+      single = pieces_->front().elems();
+      single_count = pieces_->front().count;
+      if (!was_quicklist_) compact = !list::Exceeds(limits_.fill, single.size(), single_count);
+    }
+    if (was_quicklist_) compact = compact && shrinking_;
   }
-  char hdr[1 + kExternalValueBytes];
+  if (compact && was_quicklist_) {
+    compact = !list::Exceeds(limits_.fill, single.size(), single_count, true);
+  }
+  char hdr[1 + list::kViewBytes];
   std::string_view head, body;
   if (compact) {
     head = {hdr, LpHeader(uint8_t(Enc::kListListpack), len_, hdr)};
-    body = pieces_->front().elems();
+    body = single;
   } else {
-    size_t n = pieces_->size();
-    size_t alloc = RootAlloc(n);
-    auto* root = static_cast<list::Root*>(Alloc(alloc));
-    root->nchunks = uint32_t(n);
-    root->pad = 0;
-    root->count = len_;
-    auto** kids = reinterpret_cast<const list::Chunk**>(reinterpret_cast<char*>(root) + 16);
-    size_t bytes = Entry::SizeClass(alloc);
-    for (size_t k = 0; k < n; ++k) {
-      Piece& p = (*pieces_)[k];
-      kids[k] = p.old != nullptr ? p.old : NewChunk(*p.buf, p.count);
-      bytes += ChunkAlloc(kids[k]);
-    }
-    EncodeExternal(Enc::kListQuicklist, reinterpret_cast<const pmap::Node*>(root), bytes, hdr);
+    if (!view_mode_) BuildView();
+    hdr[0] = char(Enc::kListQuicklist);
+    std::memcpy(hdr + 1, &view_, sizeof(view_));
     head = {hdr, sizeof(hdr)};
   }
   if (existed_) {
@@ -480,16 +509,23 @@ bool ListEditor::Commit() {
   } else {
     entry_ = db_.InsertCollection(key_, ObjType::kList, {head, body});
   }
-  if (old_root != nullptr) {
-    if (compact) {
-      list::RetireAll(old_root);  // the data was copied into the entry
+  // Only now may readers stop seeing what the previous version held.
+  for (void* p : *dropped_) Retire(p);
+  dropped_->clear();
+  if (compact) {  // the elements were copied into the entry
+    if (view_mode_) {
+      Retire(const_cast<list::Chunk*>(view_.head.c));
+      Retire(const_cast<list::Spine*>(view_.spine));
+      view_ = list::View{};
+      view_mode_ = false;
     } else {
-      for (const list::Chunk* c : replaced_) Retire(const_cast<list::Chunk*>(c));
-      Retire(const_cast<list::Root*>(old_root));
+      for (Piece& p : *pieces_) {
+        if (p.old != nullptr) Retire(const_cast<list::Chunk*>(p.old));
+        p.old = nullptr;
+      }
     }
   }
-  replaced_.clear();
-  changed_ = false;
+  created_->clear();
   existed_ = true;
   was_quicklist_ = !compact;
   return true;

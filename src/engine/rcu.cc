@@ -112,6 +112,7 @@ struct ThreadState {
   int read_depth = 0;
   bool offline = false;
   RetireBatch* batch = nullptr;
+  size_t handed_this_turn = 0;  // batches handed to call_rcu since the last QuiescentPoint
   std::atomic<RetireBatch*> done{nullptr};  // batches whose grace period is over
   RetireBatch* freeing = nullptr;            // taken from `done`, not freed yet
   std::atomic<ReclaimJob*> ready{nullptr};  // jobs whose grace period is over
@@ -169,6 +170,7 @@ struct ThreadState {
     TsanRelease(batch);
     urcu_qsbr_call_rcu(&batch->head, BatchGraceElapsed);
     batch = nullptr;
+    ++handed_this_turn;
   }
 
   // Frees up to max_batches of the batches handed back (all with SIZE_MAX); the rest
@@ -183,7 +185,13 @@ struct ThreadState {
     }
     for (; freeing != nullptr && max_batches > 0; --max_batches) {
       RetireBatch* next = freeing->next_done;
-      for (size_t i = 0; i < freeing->count; ++i) std::free(freeing->blocks[i]);
+      // free() writes into each block (the allocator links it into its page's free
+      // list) and the retired blocks are cold: prefetching a few ahead overlaps the
+      // cache misses instead of paying them one after another.
+      for (size_t i = 0; i < freeing->count; ++i) {
+        if (i + 8 < freeing->count) __builtin_prefetch(freeing->blocks[i + 8], 1);
+        std::free(freeing->blocks[i]);
+      }
       delete freeing;
       freeing = next;
     }
@@ -265,8 +273,12 @@ void EnsureWriterThread() {
 
 void QuiescentPoint() {
   if (t_state.role != Role::kWriter) return;
-  t_state.FreeDone(kFreeBatchesPerTurn);
+  // Frees at least twice what this turn retired, so the backlog of freed-later memory
+  // cannot grow without bound under a write load that retires more than
+  // kFreeBatchesPerTurn batches per turn (invariant 2).
   t_state.HandOver();
+  t_state.FreeDone(kFreeBatchesPerTurn + 2 * t_state.handed_this_turn);
+  t_state.handed_this_turn = 0;
   TsanRelease(GraceSync());
   urcu_qsbr_quiescent_state();
 }

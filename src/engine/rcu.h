@@ -35,8 +35,9 @@
 //      (one call_rcu per batch), so retired memory carries no per-block header. A
 //      partial batch is handed over at every QuiescentPoint(). When a batch's grace
 //      period is over, liburcu's thread only hands it back; the writer frees its
-//      blocks at its next QuiescentPoint()s, at most 16 batches per call (the rest
-//      waits; ReclaimPending() is true meanwhile) (allocator-local frees, no freeing work on
+//      blocks at its next QuiescentPoint()s, at most 16 batches per call plus twice
+//      the batches retired since the previous call (so freeing keeps pace with a heavy
+//      write load; the rest waits; ReclaimPending() is true meanwhile) (allocator-local frees, no freeing work on
 //      another core). Large single blocks (bucket arrays: RetireObject) are freed on
 //      liburcu's thread; dropped tables are reclaimed by the writer in slices
 //      (invariant 4): freeing a million entries on another thread was measured to

@@ -140,6 +140,34 @@ int64_t LogWriter::NextDeadlineUs() const {
   return kNoDeadline;
 }
 
+uint64_t LogWriter::CountBatchEnds(std::string_view bytes) {
+  uint64_t ends = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t off = 0; off + kRecordHeaderSize <= bytes.size();) {
+    uint32_t len = uint32_t(p[off + 4]) | uint32_t(p[off + 5]) << 8 | uint32_t(p[off + 6]) << 16 |
+                   uint32_t(p[off + 7]) << 24;
+    if (p[off + 17] & kFlagEndOfBatch) ++ends;
+    off += kRecordHeaderSize + len;
+  }
+  return ends;
+}
+
+void LogWriter::GatherGroup(std::unique_lock<std::mutex>& lock) {
+  // The clients whose replies the last fdatasync released send their next writes within
+  // a loop round trip; closing the group before they are back would split the clients into
+  // two groups that alternate, each getting one fdatasync out of two.
+  while (!stop_ && switch_request_ == nullptr) {
+    for (; gather_seen_ < queue_.size(); ++gather_seen_) {
+      gather_arrived_ += CountBatchEnds(queue_[gather_seen_].bytes);
+    }
+    if (gather_arrived_ >= synced_batches_) break;
+    int64_t now = clock::MonotonicUs();
+    if (now >= gather_until_us_) break;
+    cv_.wait_for(lock, std::chrono::microseconds(gather_until_us_ - now));
+  }
+  gather_ = false;
+}
+
 void LogWriter::Run() {
   for (;;) {
     bool stopping;
@@ -156,6 +184,7 @@ void LogWriter::Run() {
         if (now >= deadline) break;
         cv_.wait_for(lock, std::chrono::microseconds(deadline - now));
       }
+      if (gather_ && !error_) GatherGroup(lock);
       // Everything queued so far forms one group: one write, one fdatasync.
       while (!queue_.empty()) {
         pending_.push_back(std::move(queue_.front()));
@@ -244,6 +273,9 @@ bool LogWriter::WritePending() {
     return false;
   }
   good_size_ += data.size();
+  if (options_.policy == FsyncPolicy::kAlways) {
+    for (const Batch& b : pending_) unsynced_batches_ += CountBatchEnds(b.bytes);
+  }
   uint64_t last = pending_.back().last_lsn;
   if (options_.policy == FsyncPolicy::kNo) {
     pending_.clear();
@@ -281,12 +313,25 @@ bool LogWriter::Sync() {
       unsynced_.pop_back();
     }
     force_sync_ = true;
+    unsynced_batches_ = 0;  // counted again when they are rewritten
     EnterError(s, synced_size_);
     return false;
   }
   synced_size_ = good_size_;
   unsynced_.clear();
   force_sync_ = false;
+  if (options_.policy == FsyncPolicy::kAlways && options_.group_wait_max_us > 0) {
+    int64_t now = clock::MonotonicUs();
+    synced_batches_ = unsynced_batches_;
+    gather_ = synced_batches_ > 0;
+    gather_until_us_ = now + std::min(options_.group_wait_max_us, now - start);
+    gather_arrived_ = 0;
+    // What is queued now was queued while the fdatasync ran: not an arrival. (Before
+    // ReportSynced: the writers it releases may append at once.)
+    std::lock_guard lock(mu_);
+    gather_seen_ = queue_.size();
+  }
+  unsynced_batches_ = 0;
   if (!lazy_dir_sync_.empty()) {
     // A switch renamed the log (kEverySec / kNo): the name becomes durable now.
     std::string dir = std::move(lazy_dir_sync_);
@@ -389,6 +434,7 @@ bool LogWriter::DoSwitch() {
   }
   synced_size_ = new_size;  // ...and fdatasync'ed
   force_sync_ = false;
+  unsynced_batches_ = 0;
   last_sync_us_ = clock::MonotonicUs();
   if (IoStatus s = fs_->SyncDir(dir); !s.ok()) {
     result.error = s.what + " (retried; nothing is reported durable until it succeeds)";

@@ -70,6 +70,11 @@ struct LogWriterOptions {
   FsyncPolicy policy = FsyncPolicy::kEverySec;
   int64_t everysec_interval_us = 1'000'000;
   int64_t retry_interval_us = 1'000'000;  // after a failed write / fdatasync / truncate
+  // kAlways, gathered group commit: after an fdatasync that covered C batches, the next
+  // group is closed once C batches arrived after it returned (the clients it released
+  // are back), or after min(group_wait_max_us, that fdatasync's duration); 0 = no wait
+  // (the next fdatasync starts at once with whatever is queued).
+  int64_t group_wait_max_us = 2'000;
   uint64_t base_lsn = 0;                  // header field of a newly created file
   std::string creator = "brisk";          // header field of a newly created file
 };
@@ -154,6 +159,8 @@ class LogWriter {
     std::string bytes;
     uint64_t last_lsn;
   };
+  // Number of records with END_OF_BATCH in whole encoded batches.
+  static uint64_t CountBatchEnds(std::string_view bytes);
 
   struct PendingSwitch {
     LogSwitch sw;
@@ -164,6 +171,8 @@ class LogWriter {
             std::unique_ptr<LogFile> file, uint64_t size, uint64_t last_lsn);
   void Run();
   int64_t NextDeadlineUs() const;
+  // kAlways: holds the group open (see group_wait_max_us). REQUIRES: lock holds mu_.
+  void GatherGroup(std::unique_lock<std::mutex>& lock);
   // One pass: repair after an error, write pending batches, fsync per policy. False if
   // something failed (error state entered or kept).
   bool Step(bool final);
@@ -205,6 +214,15 @@ class LogWriter {
   std::thread closer_;  // closes the file a switch replaced (joined by the writer thread)
   int64_t next_retry_us_ = 0;
   int64_t last_sync_us_ = 0;
+  // Gathered group commit (kAlways): batches written since the last fdatasync, batches
+  // that fdatasync covered, and the state of the group being gathered after it.
+  uint64_t unsynced_batches_ = 0;
+  uint64_t synced_batches_ = 0;
+  bool gather_ = false;           // an fdatasync just returned: gather the next group
+  int64_t gather_until_us_ = 0;   // give up waiting then
+  size_t gather_seen_ = 0;        // queue_ entries already counted (or queued before)
+                                  // (guarded by mu_)
+  uint64_t gather_arrived_ = 0;   // batches queued after the fdatasync returned
 
   std::atomic<uint64_t> durable_lsn_;
   std::atomic<uint64_t> synced_lsn_;

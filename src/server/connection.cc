@@ -1,5 +1,7 @@
 #include "server/connection.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include "common/clock.h"
@@ -83,7 +85,6 @@ void Connection::ResumeAfterBudget() {
   }
 }
 
-
 void Connection::ProcessInput() {
   int64_t now = clock::CachedUnixMs();
   cmd::Dispatcher& dispatcher = server_->dispatcher();
@@ -112,6 +113,12 @@ void Connection::ProcessInput() {
       server_->AddPaused(this);
       break;
     }
+    if (client_.blocked) [[unlikely]] {
+      // A blocking pop without data: its arguments were copied; no reply until served.
+      read_buf_.Consume(consumed);
+      state_ = State::kBlocked;
+      break;
+    }
     // Invariant 5: this reply was produced after every effect logged so far.
     if (uint64_t lsn = server_->persistence().ReplyBarrier(); lsn != 0) {
       barriers_.Add(reply_start, lsn);
@@ -128,6 +135,45 @@ void Connection::ProcessInput() {
   client_.query_buf_cap = read_buf_.capacity();
   if (read_buf_.size() == 0) read_buf_.ShrinkIfIdle(1024 * 1024);
   if (!out_.empty()) MarkOutput();
+}
+
+bool Connection::ServeWhileBusy(const BusyAnswer& answer) {
+  // Unsent replies from before the script go first (unless held for the append log).
+  if (state_ != State::kReading || writing_ || client_.fd < 0 || !barriers_.empty() ||
+      !WriteNow() || read_buf_.size() != 0) {
+    return false;
+  }
+  read_buf_.Reserve(kMinReadSpace);
+  ssize_t n = recv(client_.fd, read_buf_.tail(), read_buf_.free_space(), MSG_DONTWAIT);
+  if (n <= 0) return true;  // nothing yet; EOF and errors are seen by libuv afterwards
+  read_buf_.Commit(size_t(n));
+  server_->context().stats.net_input_bytes += uint64_t(n);
+  rb_.set_protocol(client_.resp);
+  while (read_buf_.size() > 0) {
+    size_t consumed = 0;
+    resp::ParseResult r = parser_.Parse(read_buf_.readable(), &consumed, &args_);
+    if (r == resp::ParseResult::kNeedMore) {
+      read_buf_.Consume(consumed);
+      break;
+    }
+    if (r == resp::ParseResult::kError) break;  // replied to (and closed) after the script
+    if (!args_.empty()) answer(cmd::CmdArgs(args_), &rb_);
+    read_buf_.Consume(consumed);
+  }
+  WriteNow();
+  return true;
+}
+
+bool Connection::WriteNow() {
+  while (!out_.empty()) {
+    uv_buf_t b = uv_buf_init(out_.data(), unsigned(out_.size()));
+    int n = uv_try_write(handle(), &b, 1);
+    if (n <= 0) break;
+    server_->context().stats.net_output_bytes += uint64_t(n);
+    out_.erase(0, size_t(n));
+  }
+  if (!out_.empty()) MarkOutput();
+  return out_.empty();
 }
 
 void Connection::Resume() {
@@ -270,7 +316,24 @@ void Connection::OnWrite(uv_write_t* req, int status) {
   c->Flush();
 }
 
+void Connection::Unblock(std::string_view reply) {
+  if (state_ == State::kClosed || dropped_) return;
+  size_t start = out_.size();
+  out_.append(reply);
+  if (uint64_t lsn = server_->persistence().ReplyBarrier(); lsn != 0) barriers_.Add(start, lsn);
+  if (CheckOutputLimit()) MarkOutput();
+}
+
+void Connection::ResumeAfterBlock() {
+  if (state_ != State::kBlocked) return;
+  state_ = State::kReading;
+  ProcessInput();
+}
+
 void Connection::CloseAfterReply() {
+  // A blocked client is unblocked at once (Redis's freeClient): nothing is served to
+  // a connection that is going away.
+  if (client_.blocked) server_->context().blocking.Remove(&client_);
   if (state_ == State::kClosed) return;
   state_ = State::kClosing;
   if (reading_) {

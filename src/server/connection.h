@@ -4,6 +4,9 @@
 //       ▲                     │ kNeedMore                   │ kPaused (CLIENT PAUSE)
 //       └─────────────────────┘                             ▼
 //                                                      kPaused: resumed by the server
+//   execute ──blocking pop without data──▶ kBlocked: still reading (input is buffered,
+//       a disconnect is seen) but executing nothing; Unblock() queues the reply and the
+//       server calls ResumeAfterBlock() after the current command (commands/blocking.h)
 //   any state ──protocol error / QUIT / KILL──▶ kClosing (flush replies) ──▶ kClosed
 //
 // Output is not written from the read callback: the connection registers itself as
@@ -36,6 +39,7 @@
 
 #include <uv.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,7 +55,7 @@ class Server;
 
 class Connection {
  public:
-  enum class State : uint8_t { kReading, kPaused, kClosing, kClosed };
+  enum class State : uint8_t { kReading, kPaused, kBlocked, kClosing, kClosed };
 
   Connection(Server* server, uint64_t id, bool is_unix);
   ~Connection();
@@ -71,8 +75,20 @@ class Connection {
   void Close();
   // Re-runs command processing (after CLIENT UNPAUSE / pause deadline).
   void Resume();
+  // The blocked command finished (served, timed out, CLIENT UNBLOCK): queues its reply
+  // behind the append log's current barrier (invariant 5). Input stays held until
+  // ResumeAfterBlock(), which the server calls outside any command.
+  void Unblock(std::string_view reply);
   // Invariant 6: restarts reading stopped by the per-turn read budget.
   void ResumeAfterBudget();
+  void ResumeAfterBlock();
+  // While a script is busy (server/busy_service.cc): if the connection is idle (nothing
+  // unparsed, no write in flight, earlier replies sent now), reads what its socket has
+  // without blocking, answers every complete command with answer(args, rb) and writes the
+  // replies with a non-blocking send; a partial command stays in the read buffer for
+  // the normal path. Returns false (and does nothing) if it was not idle.
+  using BusyAnswer = std::function<void(cmd::CmdArgs, resp::ReplyBuilder*)>;
+  bool ServeWhileBusy(const BusyAnswer& answer);
 
   size_t output_bytes() const { return out_.size() + (inflight_.size() - inflight_off_); }
   bool dropped() const { return dropped_; }
@@ -88,6 +104,8 @@ class Connection {
   void ProtocolError(Err err, std::string_view arg);
   void MarkOutput();
   void MaybeResumeReading();
+  // ServeWhileBusy: writes out_ with non-blocking writes; true if all of it went.
+  bool WriteNow();
   // Invariant 4. Returns false if the client was dropped.
   bool CheckOutputLimit();
 

@@ -147,6 +147,10 @@ int Server::Run() {
   expire_idle_.data = this;
   uv_timer_init(&loop_, &reclaim_timer_);
   uv_idle_init(&loop_, &evict_idle_);
+  uv_timer_init(&loop_, &block_timer_);
+  block_timer_.data = this;
+  uv_idle_init(&loop_, &unblock_idle_);
+  unblock_idle_.data = this;
   evict_idle_.data = this;
   // What the process holds before any data or client: the fixed part of used_memory.
   startup_memory_ = ProcessHeapBytes();
@@ -313,6 +317,9 @@ void Server::OnConnectionClosed(Connection* c) {
   auto& w = release_waiters_;
   w.erase(std::remove(w.begin(), w.end(), c), w.end());
   paused_.erase(std::remove(paused_.begin(), paused_.end(), c), paused_.end());
+  if (cs->blocked) ctx_.blocking.Remove(cs);  // before cs dies: the registry points to it
+  auto& u = unblocked_;
+  u.erase(std::remove(u.begin(), u.end(), c), u.end());
 }
 
 void Server::OnCheck(uv_check_t* h) {
@@ -342,6 +349,8 @@ void Server::OnCheck(uv_check_t* h) {
   // The loop holds no Entry* here: let RCU grace periods complete and reclaim what the
   // engine retired (engine/rcu.h). Once per turn; the cron timer guarantees turns.
   engine::QuiescentPoint();
+  // Blocked clients: (re-)arm the timeout timer when the earliest deadline changed.
+  if (self->ctx_.blocking.next_deadline_ms() != self->block_timer_due_) self->ArmBlockTimer();
   // Dropped tables / flushed dbs: their entries are freed here, a slice per turn; a
   // 1 ms timer keeps turns coming until all is reclaimed (engine/rcu.h invariant 4).
   if (engine::ReclaimStep(kReclaimBudgetUs) && !uv_is_active(reinterpret_cast<uv_handle_t*>(
@@ -362,7 +371,7 @@ void Server::Cron() {
     std::vector<Connection*> idle;
     for (auto& [id, c] : clients_) {
       const cmd::ClientState& cs = c->client();
-      if (cs.monitor || cs.subscriptions > 0) continue;
+      if (cs.monitor || cs.subscriptions > 0 || cs.blocked) continue;  // as Redis
       if (now - c->last_interaction_ms() > config_->timeout * 1000) idle.push_back(c);
     }
     for (Connection* c : idle) {
@@ -465,6 +474,51 @@ bool Server::ExpireSlice(int64_t budget_us) {
   return false;
 }
 
+bool Server::CanBlock(const cmd::ClientState* client) const {
+  return !shutting_down_ && clients_.count(client->id) != 0;
+}
+
+void Server::Unblocked(cmd::ClientState* client, std::string_view reply) {
+  Connection* c = FindConnection(client);
+  if (c == nullptr) return;
+  c->Unblock(reply);
+  unblocked_.push_back(c);
+  // An active idle handle also makes this turn's poll non-blocking, so a reply queued
+  // from the timeout timer is flushed at once.
+  uv_idle_start(&unblock_idle_, OnUnblockIdle);
+}
+
+void Server::OnUnblockIdle(uv_idle_t* h) {
+  auto* self = static_cast<Server*>(h->data);
+  clock::UpdateCachedTime();
+  std::vector<Connection*> list;
+  list.swap(self->unblocked_);
+  // A resumed client may block again (or unblock others): those wait for the next turn.
+  for (Connection* c : list) c->ResumeAfterBlock();
+  if (self->unblocked_.empty()) uv_idle_stop(h);
+}
+
+void Server::ArmBlockTimer() {
+  if (shutting_down_) return;
+  int64_t due = ctx_.blocking.next_deadline_ms();
+  block_timer_due_ = due;
+  if (due == 0) {
+    uv_timer_stop(&block_timer_);
+    return;
+  }
+  int64_t wait = std::max<int64_t>(0, due - clock::UnixMs());
+  uv_timer_start(&block_timer_, OnBlockTimer, uint64_t(wait), 0);
+}
+
+void Server::OnBlockTimer(uv_timer_t* h) {
+  auto* self = static_cast<Server*>(h->data);
+  clock::UpdateCachedTime();
+  // Real time: the loop's timer clock may run a little behind; a deadline not yet
+  // reached is simply re-armed.
+  cmd::ExpireBlockedTimeouts(&self->ctx_, clock::UnixMs());
+  self->ArmBlockTimer();
+}
+
 void Server::ResumePaused() {
   std::vector<Connection*> list;
   list.swap(paused_);
@@ -504,6 +558,10 @@ void Server::BeginShutdown() {
   uv_idle_stop(&evict_idle_);
   uv_close(reinterpret_cast<uv_handle_t*>(&evict_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
+  uv_timer_stop(&block_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&block_timer_), nullptr);
+  uv_idle_stop(&unblock_idle_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&unblock_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&expire_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);

@@ -64,6 +64,11 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   void PauseClients(int64_t until_ms, bool write_only) override;
   void UnpauseClients() override;
   void Sleep(double seconds) override;
+  void ServeWhileScriptBusy() override;  // server/busy_service.cc
+  // Blocking pops (commands/blocking.h): connections may block; an unblocked one gets
+  // its reply now and resumes its input in the next loop turn (unblock_idle_).
+  bool CanBlock(const cmd::ClientState* client) const override;
+  void Unblocked(cmd::ClientState* client, std::string_view reply) override;
   int64_t StartTimeMs() const override { return start_ms_; }
   // INFO used_memory, and what maxmemory is enforced against: the start-up footprint
   // + the engine's data (Keyspace::memory_bytes, exact) + client buffers (summed by the
@@ -100,6 +105,10 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   // footprint. Walks the heap, so start-up only (used_memory itself is O(1)).
   static size_t ProcessHeapBytes();
   void ResumePaused();
+  // Blocked clients' timeouts: one timer at the earliest deadline, re-armed per turn.
+  void ArmBlockTimer();
+  static void OnBlockTimer(uv_timer_t* h);
+  static void OnUnblockIdle(uv_idle_t* h);
   void BeginShutdown();
   Connection* FindConnection(const cmd::ClientState* client);
 
@@ -115,6 +124,9 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   uv_timer_t reclaim_timer_;  // keeps turns coming while engine::ReclaimPending()
   uv_idle_t evict_idle_{};  // eviction slices; data is non-null once Run() set it up
   uv_timer_t shutdown_timer_;
+  uv_timer_t block_timer_;
+  int64_t block_timer_due_ = 0;  // the deadline block_timer_ is armed for (0: none)
+  uv_idle_t unblock_idle_;       // resumes unblocked connections outside any command
   uv_signal_t sigint_, sigterm_;
   std::unique_ptr<engine::Keyspace> keyspace_;
   std::unique_ptr<engine::Evictor> evictor_;
@@ -126,6 +138,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   std::vector<uint64_t> resume_reading_;  // ResumeNextTurn
   std::vector<Connection*> flush_list_;
   std::vector<Connection*> paused_;
+  std::vector<Connection*> unblocked_;
   std::vector<Connection*> release_waiters_;
   std::unique_ptr<Persistence> persistence_;  // after ctx_: it points into it
   // The REST adapter (src/rest); null when http-port is 0 (idle if it could not start).
@@ -136,6 +149,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   [[maybe_unused]] int64_t last_collect_ms_ = 0;  // ReturnFreedMemory (mimalloc builds)
   [[maybe_unused]] size_t collect_mark_ = 0;      // engine bytes' high mark since then
   int expire_db_cursor_ = 0;
+  int64_t busy_served_us_ = 0;  // last ServeWhileScriptBusy round (monotonic us)
   bool shutting_down_ = false;
   mutable size_t peak_memory_ = 0;
   size_t startup_memory_ = 0;  // UsedMemory's fixed part, measured in Run()

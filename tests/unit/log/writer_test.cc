@@ -163,6 +163,62 @@ TEST_CASE("always: batches queued during an fdatasync share the next one", "[log
   CHECK(LoadBytes(h.mem.Contents("log")).records == h.expect);
 }
 
+// Gathered group commit: after an fdatasync that covered C batches, the next group waits
+// (up to min(group_wait_max_us, that fdatasync's duration)) for C batches appended after it
+// returned, so clients released together are synced together again.
+struct GatherRun {
+  Harness h{10};
+  std::promise<void> entered, release;
+  uint64_t base_fsyncs = 0;
+
+  // Batch 1 is inside a blocked fdatasync while 2 and 3 queue; the fdatasync then returns
+  // after about hold_ms, which bounds the gather window.
+  explicit GatherRun(int hold_ms) {
+    std::shared_future<void> released = release.get_future().share();
+    auto armed = std::make_shared<std::atomic<bool>>(false);
+    h.st.fsync_hook = [this, armed, released] {
+      if (armed->exchange(false)) {
+        entered.set_value();
+        released.wait();
+      }
+    };
+    LogWriterOptions o = Opts(FsyncPolicy::kAlways);
+    o.group_wait_max_us = 60'000'000;
+    h.Open(o);
+    base_fsyncs = h.st.fsync_calls.load();
+    armed->store(true);
+    h.Append(1);
+    entered.get_future().wait();
+    h.Append(2);
+    h.Append(3);
+    std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));  // the window's size
+    release.set_value();
+    REQUIRE(WaitFor([&] { return h.writer->durable_lsn() >= 1; }));
+  }
+};
+
+TEST_CASE("always: the group after an fdatasync waits for the writers it released",
+          "[log][writer]") {
+  GatherRun run(2000);
+  // The client released by fdatasync #1 comes back: 2, 3 and 4 share fdatasync #2.
+  run.h.Append(4);
+  REQUIRE(WaitFor([&] { return run.h.writer->durable_lsn() == 4; }));
+  CHECK(run.h.st.fsync_calls.load() - run.base_fsyncs == 2);
+  REQUIRE(run.h.writer->Shutdown().ok());
+  CHECK(LoadBytes(run.h.mem.Contents("log")).records.size() == 4);
+}
+
+TEST_CASE("always: the gather wait is bounded by the last fdatasync's duration",
+          "[log][writer]") {
+  GatherRun run(50);
+  // Nobody comes back: 2 and 3 are synced once the window (~50 ms) has passed.
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(WaitFor([&] { return run.h.writer->durable_lsn() == 3; }, 5000));
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+  CHECK(run.h.st.fsync_calls.load() - run.base_fsyncs == 2);
+  REQUIRE(run.h.writer->Shutdown().ok());
+}
+
 TEST_CASE("always: an LSN is never durable before its fdatasync returned", "[log][writer]") {
   Harness h(400);
   h.check_synced = true;
