@@ -23,9 +23,11 @@ constexpr std::string_view kDeniedInScripts[] = {
     "auth",      "client",      "config",     "hello",        "quit",       "reset",
     "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe",
     "save",      "bgsave",      "wait",       "replicaof",    "slaveof",    "failover",
-    "blpop",     "brpop",       "brpoplpush", "blmove",       "blmpop",     "bzpopmin",
-    "bzpopmax",  "bzmpop",      "xread",      "xreadgroup",   "eval",       "evalsha",
-    "eval_ro",   "evalsha_ro",  "script",     "fcall",        "fcall_ro",   "function"};
+    // BLMPOP and BZMPOP are allowed (Redis 7.0 flags them blocking, not noscript): in a
+    // script they do not block and return nil when there is nothing to pop.
+    "blpop",     "brpop",       "brpoplpush", "blmove",       "bzpopmin",   "bzpopmax",
+    "xread",     "xreadgroup",  "eval",       "evalsha",      "eval_ro",    "evalsha_ro",
+    "script",    "fcall",       "fcall_ro",   "function"};
 
 bool ArityOk(int arity, size_t argc) {
   return arity > 0 ? argc == size_t(arity) : argc >= size_t(-arity);

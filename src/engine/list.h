@@ -12,7 +12,8 @@
 //                middle chunk's bounds are the chunk's sealed fields. A chunk holds at
 //                most one listpack node's worth (fill: -1..-5 = 4..64 KB; positive =
 //                that many elements and <= 8 KB; a single larger element gets its own
-//                chunk).
+//                chunk; pushes at the ends count the 32-byte chunk header in the byte
+//                limit, as Redis counts the listpack header, so a full chunk is 8 KB).
 //   A listpack becomes a quicklist when a write makes it exceed one node; a quicklist
 //   becomes a listpack again only after a shrinking write (pop, LREM, LTRIM) leaves one
 //   chunk under half the limit (Redis's listTypeTryConvertQuicklist).

@@ -82,7 +82,7 @@ void ListEditor::Regrow(list::Edge* e, size_t add, bool front, bool both) {
   size_t used = e->end - e->off;
   size_t limit = LimitBytes(limits_.fill);
   size_t want = std::max<size_t>(used * 2, 64);
-  if (want > limit) want = limit;
+  if (want > limit - sizeof(list::Chunk)) want = limit - sizeof(list::Chunk);
   want = std::max(want, used + add);
   list::Chunk* c = NewChunk(want);
   size_t room = c->cap - used;
@@ -175,7 +175,10 @@ void ListEditor::ViewPushBack(std::string_view v) {
   }
   bool single = view_.tail.c == nullptr;
   list::Edge* t = single ? &view_.head : &view_.tail;
-  if (list::Exceeds(limits_.fill, size_t(t->end - t->off) + add, size_t(t->count) + 1)) {
+  // The node limit counts the chunk header, as Redis's counts the listpack's: a full
+  // chunk is then one allocator size class (8 KB, not 10 KB for 8 KB of elements).
+  if (t->count > 0 &&
+      list::Exceeds(limits_.fill, sizeof(list::Chunk) + t->end - t->off + add, t->count + 1)) {
     if (!single) AppendMiddle(view_.tail);
     list::Chunk* c = NewChunk(std::max<size_t>(add, 64));
     view_.tail = list::Edge{c, 0, 0, 0, 0};
@@ -201,7 +204,8 @@ void ListEditor::ViewPushFront(std::string_view v) {
     view_.head = list::Edge{c, c->cap, c->cap, 0, 0};
   }
   list::Edge* h = &view_.head;
-  if (list::Exceeds(limits_.fill, size_t(h->end - h->off) + add, size_t(h->count) + 1)) {
+  if (h->count > 0 &&
+      list::Exceeds(limits_.fill, sizeof(list::Chunk) + h->end - h->off + add, h->count + 1)) {
     if (view_.tail.c == nullptr) {
       view_.tail = view_.head;  // the head becomes the tail, as it is
     } else {

@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <cstdint>
@@ -59,6 +60,10 @@ enum class Role : unsigned char { kNone, kWriter, kReader };
 constexpr size_t kRetireBatch = 250;
 // Batches freed per QuiescentPoint at most (~4,000 frees, well under a millisecond).
 constexpr size_t kFreeBatchesPerTurn = 16;
+// Time for freeing batches beyond the turn's own retirements (QuiescentPoint).
+constexpr int64_t kFreeBudgetNs = 200'000;
+// Batches freed per turn regardless of the budget, at most (QuiescentPoint).
+constexpr size_t kFreeBatchesPaced = 8;
 struct RetireBatch {
   rcu_head head;
   std::atomic<RetireBatch*>* done_list;  // the retiring writer's ThreadState::done
@@ -173,17 +178,19 @@ struct ThreadState {
     ++handed_this_turn;
   }
 
-  // Frees up to max_batches of the batches handed back (all with SIZE_MAX); the rest
-  // waits in `freeing` for the next call, so one turn never pays for a burst (a mass
-  // expiry whose grace periods all end at once). True if some remain.
-  bool FreeDone(size_t max_batches) {
+  // Frees up to max_batches of the batches handed back (all with SIZE_MAX): at least
+  // min_batches, then more only until deadline_ns (0 = none) passes; the rest waits in
+  // `freeing` for the next call, so one turn never pays for a burst (a mass expiry
+  // whose grace periods all end at once). True if some remain.
+  bool FreeDone(size_t max_batches, size_t min_batches = SIZE_MAX, int64_t deadline_ns = 0) {
     if (RetireBatch* b = done.exchange(nullptr, std::memory_order_acquire)) {
       RetireBatch* last = b;
       while (last->next_done != nullptr) last = last->next_done;
       last->next_done = freeing;
       freeing = b;
     }
-    for (; freeing != nullptr && max_batches > 0; --max_batches) {
+    for (size_t n = 0; freeing != nullptr && n < max_batches; ++n) {
+      if (n >= min_batches && deadline_ns != 0 && MonotonicNs() >= deadline_ns) break;
       RetireBatch* next = freeing->next_done;
       // free() writes into each block (the allocator links it into its page's free
       // list) and the retired blocks are cold: prefetching a few ahead overlaps the
@@ -273,11 +280,16 @@ void EnsureWriterThread() {
 
 void QuiescentPoint() {
   if (t_state.role != Role::kWriter) return;
-  // Frees at least twice what this turn retired, so the backlog of freed-later memory
-  // cannot grow without bound under a write load that retires more than
-  // kFreeBatchesPerTurn batches per turn (invariant 2).
+  // Frees at least what this turn retired (up to kFreeBatchesPaced: ~0.4 ms), so the
+  // backlog of freed-later memory cannot grow under a steady write load that retires more
+  // than kFreeBatchesPerTurn batches per turn;
+  // up to 16 more plus as many again while the turn's free budget lasts, to work the
+  // backlog down without a long turn (a single free can cost microseconds when it
+  // empties an allocator segment) (invariant 2).
   t_state.HandOver();
-  t_state.FreeDone(kFreeBatchesPerTurn + 2 * t_state.handed_this_turn);
+  size_t handed = t_state.handed_this_turn;
+  t_state.FreeDone(kFreeBatchesPerTurn + 2 * handed, std::min<size_t>(handed, kFreeBatchesPaced),
+                   ThreadState::MonotonicNs() + kFreeBudgetNs);
   t_state.handed_this_turn = 0;
   TsanRelease(GraceSync());
   urcu_qsbr_quiescent_state();

@@ -35,9 +35,10 @@
 //      (one call_rcu per batch), so retired memory carries no per-block header. A
 //      partial batch is handed over at every QuiescentPoint(). When a batch's grace
 //      period is over, liburcu's thread only hands it back; the writer frees its
-//      blocks at its next QuiescentPoint()s, at most 16 batches per call plus twice
-//      the batches retired since the previous call (so freeing keeps pace with a heavy
-//      write load; the rest waits; ReclaimPending() is true meanwhile) (allocator-local frees, no freeing work on
+//      blocks at its next QuiescentPoint()s: at least as many batches as were retired
+//      since the previous call, up to 8 (so freeing keeps pace with a write load), then up
+//      to 16 more plus as many again within a 200 us budget (the rest waits;
+//      ReclaimPending() is true meanwhile) (allocator-local frees, no freeing work on
 //      another core). Large single blocks (bucket arrays: RetireObject) are freed on
 //      liburcu's thread; dropped tables are reclaimed by the writer in slices
 //      (invariant 4): freeing a million entries on another thread was measured to

@@ -67,8 +67,8 @@ IoStatus LogWriter::Open(FileSystem* fs, const std::string& path, LogWriterOptio
   } else if (size < kFileHeaderSize) {
     return IoStatus::Error(EINVAL, "open", path + " (torn header: load the log first)");
   }
-  out->reset(new LogWriter(fs, std::move(options), std::move(callbacks), std::move(file), size,
-                           last_lsn));
+  out->reset(
+      new LogWriter(fs, std::move(options), std::move(callbacks), std::move(file), size, last_lsn));
   return IoStatus::Ok();
 }
 

@@ -6,7 +6,12 @@
 // Policies (Redis's appendfsync):
 //   kAlways   a batch is reported durable only after an fdatasync that covers it returned
 //             OK. Batches that queue while one fdatasync runs are written together and
-//             share the next fdatasync (group commit).
+//             share the next fdatasync (group commit). That group is gathered: after an
+//             fdatasync that covered C batches (each END_OF_BATCH record is one), the
+//             writer waits until C batches were appended after it returned (the clients
+//             it released are back) or min(group_wait_max_us, its duration) passed, so
+//             that clients released together stay in one group instead of splitting into
+//             two that alternate (measured: ~24 vs ~40 SETs per fdatasync, 50 clients).
 //   kEverySec written batches are reported at once ("acknowledged"); fdatasync runs on the
 //             writer thread at most once per everysec_interval_us when something is unsynced.
 //   kNo       written batches are reported at once; fdatasync only at Shutdown().
@@ -75,8 +80,8 @@ struct LogWriterOptions {
   // are back), or after min(group_wait_max_us, that fdatasync's duration); 0 = no wait
   // (the next fdatasync starts at once with whatever is queued).
   int64_t group_wait_max_us = 2'000;
-  uint64_t base_lsn = 0;                  // header field of a newly created file
-  std::string creator = "brisk";          // header field of a newly created file
+  uint64_t base_lsn = 0;          // header field of a newly created file
+  std::string creator = "brisk";  // header field of a newly created file
 };
 
 // A compacted log to continue on (the end of a log rewrite: rewriter.h,
@@ -206,23 +211,23 @@ class LogWriter {
   uint64_t good_size_;    // end of the last fully written batch
   uint64_t synced_size_;  // end of the last batch covered by a good fdatasync
   bool error_ = false;
-  bool force_sync_ = false;   // the episode began with a failed fdatasync
-  uint64_t truncate_to_ = 0;  // REQUIRES before the next write when error_
+  bool force_sync_ = false;                // the episode began with a failed fdatasync
+  uint64_t truncate_to_ = 0;               // REQUIRES before the next write when error_
   std::unique_ptr<PendingSwitch> switch_;  // taken from switch_request_
-  std::string dir_to_sync_;  // non-empty: a switch's directory fsync failed; retried first
+  std::string dir_to_sync_;    // non-empty: a switch's directory fsync failed; retried first
   std::string lazy_dir_sync_;  // non-empty: fsync this directory after the next fdatasync
-  std::thread closer_;  // closes the file a switch replaced (joined by the writer thread)
+  std::thread closer_;         // closes the file a switch replaced (joined by the writer thread)
   int64_t next_retry_us_ = 0;
   int64_t last_sync_us_ = 0;
   // Gathered group commit (kAlways): batches written since the last fdatasync, batches
   // that fdatasync covered, and the state of the group being gathered after it.
   uint64_t unsynced_batches_ = 0;
   uint64_t synced_batches_ = 0;
-  bool gather_ = false;           // an fdatasync just returned: gather the next group
-  int64_t gather_until_us_ = 0;   // give up waiting then
-  size_t gather_seen_ = 0;        // queue_ entries already counted (or queued before)
-                                  // (guarded by mu_)
-  uint64_t gather_arrived_ = 0;   // batches queued after the fdatasync returned
+  bool gather_ = false;          // an fdatasync just returned: gather the next group
+  int64_t gather_until_us_ = 0;  // give up waiting then
+  size_t gather_seen_ = 0;       // queue_ entries already counted (or queued before)
+                                 // (guarded by mu_)
+  uint64_t gather_arrived_ = 0;  // batches queued after the fdatasync returned
 
   std::atomic<uint64_t> durable_lsn_;
   std::atomic<uint64_t> synced_lsn_;

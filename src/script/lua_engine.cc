@@ -388,6 +388,8 @@ void LuaEngine::Open() {
   lua_remove(L, -2);
   lua_call(L, 1, 1);
   err_handler_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushcfunction(L, RunProtected);
+  run_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
 
   for (const char* name : {"debug", "print", "loadfile", "dofile", "getfenv", "setfenv", "newproxy",
                            "module", "require", "package", "os", "io"}) {
@@ -542,7 +544,7 @@ void LuaEngine::Hook(lua_State* L, lua_Debug*) {
   lua_error(L);
 }
 
-// Everything Run() does with the state happens inside lua_cpcall: an out-of-memory error
+// Everything Run() does with the state happens inside a protected call: an out-of-memory error
 // (invariant 2) while building KEYS/ARGV or converting the result must not reach Lua's
 // panic handler, and no C++ object may be alive when Lua longjmps.
 struct LuaEngine::RunState {
@@ -604,7 +606,10 @@ bool LuaEngine::Run(std::string_view sha, std::span<const std::string_view> keys
   RunState st{this, lower, it->second.ref, keys, args, rb, false};
   std::string* out = rb->buffer();
   size_t reply_start = out->size();
-  if (lua_cpcall(L_, RunProtected, &st) != 0) {
+  lua_settop(L_, 0);
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, run_ref_);
+  lua_pushlightuserdata(L_, &st);
+  if (lua_pcall(L_, 1, 0, 0) != 0) {
     // Out of memory outside the script (KEYS/ARGV, the reply): drop any partial reply.
     const char* msg = lua_tostring(L_, -1);
     std::string text =

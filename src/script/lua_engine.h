@@ -124,6 +124,7 @@ class LuaEngine {
   lua_State* L_ = nullptr;
   int globals_ref_ = -1;  // the real (writable) globals table
   int err_handler_ref_ = -1;
+  int run_ref_ = -1;  // RunProtected as a Lua function (lua_cpcall would allocate one per run)
   std::unordered_map<std::string, Script, Hash, std::equal_to<>> scripts_;
   size_t memory_bytes_ = 0;
   size_t scripts_bytes_ = 0;

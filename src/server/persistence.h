@@ -7,7 +7,7 @@
 //     released only when the writer reports X durable (an fdatasync covering it returned
 //     OK). Every connection keeps ReplyBarriers and flushes only the released prefix; the
 //     loop never waits: it keeps serving while the writer thread syncs, and every batch
-//     queued during one fdatasync shares the next (group commit).
+//     queued during one fdatasync shares the next (group commit, gathered: writer.h).
 //   - everysec: released at once, except while the writer's fdatasync runs: then replies
 //     that depend on not-yet-written batches wait, for at most 2 s (Redis's rule,
 //     EverysecGate; INFO aof_delayed_fsync counts the times it gave up waiting).

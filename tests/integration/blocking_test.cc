@@ -375,3 +375,20 @@ TEST_CASE("a served blocking pop is replayed from the append log", "[blocking][a
   CHECK(Run(c, {"ZSCORE", "z", "m2"}) == "2");
   CHECK(Int(c, {"EXISTS", "q"}) == 0);
 }
+
+TEST_CASE("a script's pushes are served after the script, as a whole", "[blocking]") {
+  TestServer server;
+  RedisConn admin = server.Connect();
+  redisContext* ac = admin.get();
+  RawConn w(server.port());
+  Send(w, {"BLPOP", "l", "0"});
+  REQUIRE(WaitBlocked(ac, 1));
+  std::string r = Run(ac, {"EVAL",
+                           "redis.call('rpush', KEYS[1], 'a'); redis.call('lpop', KEYS[1]); "
+                           "redis.call('rpush', KEYS[1], 'b', 'c'); return 1",
+                           "1", "l"});
+  if (r.find("unknown command") != std::string::npos) return;  // built without scripting
+  REQUIRE(r == "<int 1>");
+  CHECK(Next(w) == Pair("l", "b"));
+  CHECK(Int(ac, {"LLEN", "l"}) == 1);
+}

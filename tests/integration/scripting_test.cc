@@ -283,6 +283,13 @@ TEST_CASE("errors inside scripts carry Redis's texts", "[script]") {
   CHECK(Run(cc, {"EVAL", "return redis.call('multi')", "0"}) ==
         "ERR This Redis command is not allowed from script script: "
         "c329a1a294be6bf95b44144f7502610661ae925a, on @user_script:1.");
+  // Blocking pops: BLPOP & co. are noscript; BLMPOP / BZMPOP run without blocking.
+  CHECK(Run(cc, {"EVAL", "return redis.call('blpop','nokey',0)", "0"}).starts_with(
+      "ERR This Redis command is not allowed from script script: "));
+  CHECK(Run(cc, {"EVAL", "return redis.call('blmpop',0,1,'nokey','left')", "0"}) ==
+        Run(cc, {"EVAL", "return redis.call('get','nokey')", "0"}));
+  CHECK(Run(cc, {"EVAL", "return redis.call('bzmpop',0,1,'nokey','min')", "0"}) ==
+        Run(cc, {"EVAL", "return redis.call('get','nokey')", "0"}));
   CHECK(Run(cc, {"EVAL_RO", "return redis.call('set','a','b')", "0"}) ==
         "ERR Write commands are not allowed from read-only scripts. script: "
         "ff967d0ae0e68b4f9e360fa91c54598bc25ad9b6, on @user_script:1.");
