@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "engine/hash_set.h"
 #include "engine/list.h"
 
 namespace brisk::cmd {
@@ -99,6 +100,27 @@ void LogCollectionState(EffectRecorder* rec, int db, std::string_view key, const
     std::string_view argv2[] = {"PEXPIREAT", key, std::string_view(at, size_t(n))};
     rec->Explicit(db, argv2);
   }
+}
+
+void DelMembers(CmdArgs args, CommandContext* ctx, engine::ObjType type, std::string_view cmd,
+                uint32_t notify_class, std::string_view event) {
+  std::string_view key = args[1];
+  bool failed;
+  engine::Entry* e = FindWrite(ctx, key, type, &failed);
+  if (failed) return;
+  if (e == nullptr) return ctx->rb()->Integer(0);
+  engine::HashSetEditor ed(ctx->db(), key, e, type, LimitsOf(ctx->config()));
+  int64_t removed = 0;
+  for (size_t i = 2; i < args.size(); ++i) removed += ed.Del(args[i]) ? 1 : 0;
+  if (removed == 0) return ctx->rb()->Integer(0);
+  bool exists = ed.Commit();
+  Effect eff(ctx);
+  eff.Add(cmd);
+  for (size_t i = 1; i < args.size(); ++i) eff.Add(args[i]);
+  ctx->KeyModified(key, eff.argv());
+  ctx->Notify(notify_class, event, key);
+  if (!exists) ctx->Notify(notify::kGeneric, "del", key);
+  ctx->rb()->Integer(removed);
 }
 
 }  // namespace brisk::cmd

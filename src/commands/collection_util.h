@@ -74,6 +74,12 @@ class Effect {
   std::vector<size_t> fixups_;
 };
 
+// HDEL / SREM: removes the members args[2..] from the hash or set at args[1], logs the
+// command as its effect, fires `event` (class `notify_class`) and "del" when the key
+// empties, and replies the count removed.
+void DelMembers(CmdArgs args, CommandContext* ctx, engine::ObjType type, std::string_view cmd,
+                uint32_t notify_class, std::string_view event);
+
 // Redis's parseScanCursorOrReply (the same rules as SCAN).
 bool ParseCollectionCursor(std::string_view arg, uint64_t* cursor);
 

@@ -157,24 +157,7 @@ void HStrLen(CmdArgs args, CommandContext* ctx) {
 }
 
 void HDel(CmdArgs args, CommandContext* ctx) {
-  std::string_view key = args[1];
-  bool failed;
-  Entry* e = FindWrite(ctx, key, ObjType::kHash, &failed);
-  if (failed) return;
-  if (e == nullptr) return ctx->rb()->Integer(0);
-  engine::CollectionLimits limits = LimitsOf(ctx->config());
-  HashSetEditor ed(ctx->db(), key, e, ObjType::kHash, limits);
-  int64_t deleted = 0;
-  for (size_t i = 2; i < args.size(); ++i) deleted += ed.Del(args[i]) ? 1 : 0;
-  if (deleted == 0) return ctx->rb()->Integer(0);
-  bool exists = ed.Commit();
-  Effect eff(ctx);
-  eff.Add("HDEL");
-  for (size_t i = 1; i < args.size(); ++i) eff.Add(args[i]);
-  ctx->KeyModified(key, eff.argv());
-  ctx->Notify(notify::kHash, "hdel", key);
-  if (!exists) ctx->Notify(notify::kGeneric, "del", key);
-  ctx->rb()->Integer(deleted);
+  DelMembers(args, ctx, ObjType::kHash, "HDEL", notify::kHash, "hdel");
 }
 
 // Stores the result of HINCRBY / HINCRBYFLOAT and logs it as HSET.

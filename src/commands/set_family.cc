@@ -60,24 +60,7 @@ void SAdd(CmdArgs args, CommandContext* ctx) {
 }
 
 void SRem(CmdArgs args, CommandContext* ctx) {
-  std::string_view key = args[1];
-  bool failed;
-  Entry* e = FindWrite(ctx, key, ObjType::kSet, &failed);
-  if (failed) return;
-  if (e == nullptr) return ctx->rb()->Integer(0);
-  engine::CollectionLimits limits = LimitsOf(ctx->config());
-  HashSetEditor ed(ctx->db(), key, e, ObjType::kSet, limits);
-  int64_t removed = 0;
-  for (size_t i = 2; i < args.size(); ++i) removed += ed.Del(args[i]) ? 1 : 0;
-  if (removed == 0) return ctx->rb()->Integer(0);
-  bool exists = ed.Commit();
-  Effect eff(ctx);
-  eff.Add("SREM");
-  for (size_t i = 1; i < args.size(); ++i) eff.Add(args[i]);
-  ctx->KeyModified(key, eff.argv());
-  ctx->Notify(notify::kSet, "srem", key);
-  if (!exists) ctx->Notify(notify::kGeneric, "del", key);
-  ctx->rb()->Integer(removed);
+  DelMembers(args, ctx, ObjType::kSet, "SREM", notify::kSet, "srem");
 }
 
 void SMembers(CmdArgs args, CommandContext* ctx) {
