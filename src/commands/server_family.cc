@@ -650,6 +650,7 @@ void RegisterServerFamily(CommandRegistry* r) {
        "Displays computer art and the Redis version", "5.0.0"},
   };
   r->Add(specs);
+  RegisterInfoFamily(r);
   RegisterIntrospectionFamily(r);
 }
 

@@ -1,6 +1,7 @@
-// Shared by the connection, server and introspection families: subcommand dispatch
-// for container commands (CLIENT, CONFIG, SLOWLOG, ...), Redis's HELP reply shape,
-// and the introspection family (INFO, COMMAND), registered from RegisterServerFamily.
+// Shared by the connection, client, server and introspection families: subcommand
+// dispatch for container commands (CLIENT, CONFIG, SLOWLOG, ...), Redis's HELP reply
+// shape, the introspection families (INFO, COMMAND), registered from
+// RegisterServerFamily, and CLIENT, registered from RegisterConnectionFamily.
 //
 // Thread safety: loop thread only (handlers).
 #pragma once
@@ -41,7 +42,15 @@ std::vector<SubcommandDoc> SubcommandDocs(std::span<const Subcommand> subs);
 // simple string.
 void ReplyHelp(CmdArgs args, CommandContext* ctx, std::initializer_list<std::string_view> lines);
 
-// INFO and COMMAND (introspection_family.cc).
+// COMMAND (introspection_family.cc) and INFO (info_family.cc).
 void RegisterIntrospectionFamily(CommandRegistry* r);
+void RegisterInfoFamily(CommandRegistry* r);
+
+// CLIENT (client_family.cc), registered from RegisterConnectionFamily.
+void RegisterClientFamily(CommandRegistry* r);
+
+// Redis's clientSetName rule for CLIENT SETNAME/SETINFO and HELLO SETNAME: printable
+// ASCII without spaces (connection_family.cc).
+bool ValidClientAttr(std::string_view s);
 
 }  // namespace brisk::cmd
