@@ -5,35 +5,11 @@
 #include <memory>
 
 #include "common/numbers.h"
+#include "engine/buffer_pool.h"
 
 namespace brisk::engine {
 
 namespace {
-
-// Per-thread pool of working buffers (invariant 3). Editors nest (SMOVE holds two), so
-// it is a free list, not one buffer.
-std::vector<std::unique_ptr<std::string>>& Pool() {
-  thread_local std::vector<std::unique_ptr<std::string>> pool;
-  return pool;
-}
-
-std::string* AcquireBuffer() {
-  auto& pool = Pool();
-  if (pool.empty()) return new std::string;
-  std::string* s = pool.back().release();
-  pool.pop_back();
-  s->clear();
-  return s;
-}
-
-void ReleaseBuffer(std::string* s) {
-  if (s == nullptr) return;
-  if (s->capacity() > (size_t{1} << 20)) {
-    delete s;  // do not keep huge buffers around
-    return;
-  }
-  Pool().emplace_back(s);
-}
 
 bool IsHashType(ObjType t) {
   return t == ObjType::kHash;

@@ -21,7 +21,7 @@
 //      collection became empty (collections.h invariant 2). Until Commit, the keyspace
 //      is untouched.
 //   3. The hot path (listpack edits) allocates nothing per command in steady state:
-//      its working buffer comes from a per-thread pool.
+//      its working buffer comes from a per-thread pool (engine/buffer_pool.h).
 #pragma once
 
 #include <cstddef>

@@ -6,36 +6,13 @@
 #include <memory>
 #include <new>
 
+#include "engine/buffer_pool.h"
 #include "engine/list_chunks.h"
 #include "engine/rcu.h"
 
 namespace brisk::engine {
 
 namespace {
-
-// Per-thread pools of working buffers (editors nest: LMOVE holds two).
-std::vector<std::unique_ptr<std::string>>& BufPool() {
-  thread_local std::vector<std::unique_ptr<std::string>> pool;
-  return pool;
-}
-
-std::string* AcquireBuffer() {
-  auto& pool = BufPool();
-  if (pool.empty()) return new std::string;
-  std::string* s = pool.back().release();
-  pool.pop_back();
-  s->clear();
-  return s;
-}
-
-void ReleaseBuffer(std::string* s) {
-  if (s == nullptr) return;
-  if (s->capacity() > (size_t{1} << 20)) {
-    delete s;
-    return;
-  }
-  BufPool().emplace_back(s);
-}
 
 template <typename T>
 std::vector<std::unique_ptr<std::vector<T>>>& VecPool() {

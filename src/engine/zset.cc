@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "engine/buffer_pool.h"
 #include "engine/rcu.h"
 
 namespace brisk::engine {
@@ -254,31 +255,6 @@ void ZSetDeepCopy(char* value) {
 
 // ---------------------------------------------------------------------------------
 // ZSetEditor
-
-namespace {
-
-std::vector<std::unique_ptr<std::string>>& Pool() {
-  thread_local std::vector<std::unique_ptr<std::string>> pool;
-  return pool;
-}
-std::string* AcquireBuffer() {
-  auto& pool = Pool();
-  if (pool.empty()) return new std::string;
-  std::string* s = pool.back().release();
-  pool.pop_back();
-  s->clear();
-  return s;
-}
-void ReleaseBuffer(std::string* s) {
-  if (s == nullptr) return;
-  if (s->capacity() > (size_t{1} << 20)) {
-    delete s;
-    return;
-  }
-  Pool().emplace_back(s);
-}
-
-}  // namespace
 
 ZSetEditor::ZSetEditor(Db& db, std::string_view key, Entry* e, const ZSetLimits& limits)
     : db_(db), key_(key), entry_(e), limits_(limits), existed_(e != nullptr) {

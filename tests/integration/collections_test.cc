@@ -16,38 +16,10 @@ using namespace brisk::test;
 
 namespace {
 
-std::vector<std::string> Strings(const Reply& r) {
-  std::vector<std::string> out;
-  if (!r || r->type != REDIS_REPLY_ARRAY) return out;
-  for (size_t i = 0; i < r->elements; ++i) out.push_back(Str(r->element[i]));
-  return out;
-}
-
 std::vector<std::string> SortedStrings(const Reply& r) {
   auto v = Strings(r);
   std::sort(v.begin(), v.end());
   return v;
-}
-
-// Pipelines `n` commands built by make(i) and checks every reply is not an error.
-template <typename Make>
-void Pipeline(redisContext* c, int n, Make make) {
-  for (int i = 0; i < n; ++i) {
-    std::vector<std::string> argv = make(i);
-    std::vector<const char*> p;
-    std::vector<size_t> l;
-    for (auto& a : argv) {
-      p.push_back(a.data());
-      l.push_back(a.size());
-    }
-    redisAppendCommandArgv(c, int(argv.size()), p.data(), l.data());
-  }
-  for (int i = 0; i < n; ++i) {
-    void* raw = nullptr;
-    REQUIRE(redisGetReply(c, &raw) == REDIS_OK);
-    Reply r(static_cast<redisReply*>(raw));
-    REQUIRE(r->type != REDIS_REPLY_ERROR);
-  }
 }
 
 }  // namespace

@@ -14,36 +14,9 @@ using namespace brisk::test;
 
 namespace {
 
-std::vector<std::string> ListStrings(const Reply& r) {
-  std::vector<std::string> out;
-  if (!r || r->type != REDIS_REPLY_ARRAY) return out;
-  for (size_t i = 0; i < r->elements; ++i) out.push_back(Str(r->element[i]));
-  return out;
-}
-
-template <typename Make>
-void ListPipeline(redisContext* c, int n, Make make) {
-  for (int i = 0; i < n; ++i) {
-    std::vector<std::string> argv = make(i);
-    std::vector<const char*> p;
-    std::vector<size_t> l;
-    for (auto& a : argv) {
-      p.push_back(a.data());
-      l.push_back(a.size());
-    }
-    redisAppendCommandArgv(c, int(argv.size()), p.data(), l.data());
-  }
-  for (int i = 0; i < n; ++i) {
-    void* raw = nullptr;
-    REQUIRE(redisGetReply(c, &raw) == REDIS_OK);
-    Reply r(static_cast<redisReply*>(raw));
-    REQUIRE(r->type != REDIS_REPLY_ERROR);
-  }
-}
-
 std::string Joined(redisContext* c, const std::string& key) {
   std::string out;
-  for (auto& s : ListStrings(TestServer::Cmd(c, {"LRANGE", key, "0", "-1"}))) out += s + ",";
+  for (auto& s : Strings(TestServer::Cmd(c, {"LRANGE", key, "0", "-1"}))) out += s + ",";
   return out;
 }
 
@@ -56,21 +29,21 @@ TEST_CASE("lists over hiredis", "[lists]") {
   REQUIRE(Int(c, {"RPUSH", "q", "a", "b", "c"}) == 3);
   REQUIRE(Int(c, {"LPUSH", "q", "z"}) == 4);
   REQUIRE(Run(c, {"LPOP", "q"}) == "z");
-  REQUIRE(ListStrings(TestServer::Cmd(c, {"RPOP", "q", "2"})) ==
+  REQUIRE(Strings(TestServer::Cmd(c, {"RPOP", "q", "2"})) ==
           std::vector<std::string>{"c", "b"});
   REQUIRE(Run(c, {"TYPE", "q"}) == "list");
   REQUIRE(Run(c, {"OBJECT", "ENCODING", "q"}) == "listpack");
   REQUIRE(Run(c, {"GET", "q"}) ==
           "WRONGTYPE Operation against a key holding the wrong kind of value");
   REQUIRE(Run(c, {"LSET", "nokey", "0", "x"}) == "ERR no such key");
-  ListPipeline(c, 5000, [](int i) {
+  Pipeline(c, 5000, [](int i) {
     return std::vector<std::string>{"RPUSH", "big", "element:" + std::to_string(i)};
   });
   REQUIRE(Run(c, {"OBJECT", "ENCODING", "big"}) == "quicklist");
   REQUIRE(Int(c, {"LLEN", "big"}) == 5000);
   REQUIRE(Run(c, {"LINDEX", "big", "4321"}) == "element:4321");
   REQUIRE(Run(c, {"LINDEX", "big", "-1"}) == "element:4999");
-  auto range = ListStrings(TestServer::Cmd(c, {"LRANGE", "big", "1000", "1099"}));
+  auto range = Strings(TestServer::Cmd(c, {"LRANGE", "big", "1000", "1099"}));
   REQUIRE(range.size() == 100);
   REQUIRE(range.front() == "element:1000");
   REQUIRE(range.back() == "element:1099");
@@ -100,7 +73,7 @@ TEST_CASE("lists survive an append-log restart and a rewrite exactly", "[lists][
     Run(c, {"RPUSH", "l", "a", "b", "c", "d"});
     Run(c, {"LPOP", "l"});
     Run(c, {"LINSERT", "l", "AFTER", "b", "b2"});
-    ListPipeline(c, 700, [](int i) {
+    Pipeline(c, 700, [](int i) {
       return std::vector<std::string>{i % 2 ? "RPUSH" : "LPUSH", "big", std::to_string(i)};
     });
     Run(c, {"LSET", "big", "100", "hundred"});

@@ -3,10 +3,13 @@
 
 #include <hiredis/hiredis.h>
 
+#include <catch2/catch.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "test_server.h"
 
@@ -40,6 +43,36 @@ inline long long Int(redisContext* c, const std::vector<std::string>& argv) {
   Reply r = TestServer::Cmd(c, argv);
   if (!r || r->type != REDIS_REPLY_INTEGER) return -999999;
   return r->integer;
+}
+
+// The elements of an array reply as Str() each; empty for any other reply.
+inline std::vector<std::string> Strings(const Reply& r) {
+  std::vector<std::string> out;
+  if (!r || r->type != REDIS_REPLY_ARRAY) return out;
+  for (size_t i = 0; i < r->elements; ++i) out.push_back(Str(r->element[i]));
+  return out;
+}
+
+// Pipelines `n` commands built by make(i) (a std::vector<std::string> each), then reads
+// every reply and REQUIREs that none is an error.
+template <typename Make>
+void Pipeline(redisContext* c, int n, Make make) {
+  for (int i = 0; i < n; ++i) {
+    std::vector<std::string> argv = make(i);
+    std::vector<const char*> p;
+    std::vector<size_t> l;
+    for (auto& a : argv) {
+      p.push_back(a.data());
+      l.push_back(a.size());
+    }
+    redisAppendCommandArgv(c, int(argv.size()), p.data(), l.data());
+  }
+  for (int i = 0; i < n; ++i) {
+    void* raw = nullptr;
+    REQUIRE(redisGetReply(c, &raw) == REDIS_OK);
+    Reply r(static_cast<redisReply*>(raw));
+    REQUIRE(r->type != REDIS_REPLY_ERROR);
+  }
 }
 
 // Re-evaluates pred until it holds or the deadline passes; returns its last value.

@@ -15,36 +15,9 @@ using namespace brisk::test;
 
 namespace {
 
-std::vector<std::string> ZStrings(const Reply& r) {
-  std::vector<std::string> out;
-  if (!r || r->type != REDIS_REPLY_ARRAY) return out;
-  for (size_t i = 0; i < r->elements; ++i) out.push_back(Str(r->element[i]));
-  return out;
-}
-
-template <typename Make>
-void ZPipeline(redisContext* c, int n, Make make) {
-  for (int i = 0; i < n; ++i) {
-    std::vector<std::string> argv = make(i);
-    std::vector<const char*> p;
-    std::vector<size_t> l;
-    for (auto& a : argv) {
-      p.push_back(a.data());
-      l.push_back(a.size());
-    }
-    redisAppendCommandArgv(c, int(argv.size()), p.data(), l.data());
-  }
-  for (int i = 0; i < n; ++i) {
-    void* raw = nullptr;
-    REQUIRE(redisGetReply(c, &raw) == REDIS_OK);
-    Reply r(static_cast<redisReply*>(raw));
-    REQUIRE(r->type != REDIS_REPLY_ERROR);
-  }
-}
-
 std::string Joined(redisContext* c, const std::string& key) {
   std::string out;
-  for (auto& x : ZStrings(TestServer::Cmd(c, {"ZRANGE", key, "0", "-1", "WITHSCORES"})))
+  for (auto& x : Strings(TestServer::Cmd(c, {"ZRANGE", key, "0", "-1", "WITHSCORES"})))
     out += x + ",";
   return out;
 }
@@ -59,21 +32,21 @@ TEST_CASE("sorted sets over hiredis", "[zsets]") {
   REQUIRE(Run(c, {"TYPE", "lb"}) == "zset");
   REQUIRE(Run(c, {"OBJECT", "ENCODING", "lb"}) == "listpack");
   REQUIRE(Run(c, {"ZINCRBY", "lb", "0.5", "ada"}) == "10.5");
-  REQUIRE(ZStrings(TestServer::Cmd(c, {"ZREVRANGE", "lb", "0", "1", "WITHSCORES"})) ==
+  REQUIRE(Strings(TestServer::Cmd(c, {"ZREVRANGE", "lb", "0", "1", "WITHSCORES"})) ==
           std::vector<std::string>{"bob", "20", "cy", "15"});
   REQUIRE(Int(c, {"ZRANK", "lb", "cy"}) == 1);
   REQUIRE(Run(c, {"ZADD", "lb", "XX", "NX", "1", "a"}) ==
           "ERR XX and NX options at the same time are not compatible");
   REQUIRE(Run(c, {"GET", "lb"}) ==
           "WRONGTYPE Operation against a key holding the wrong kind of value");
-  ZPipeline(c, 3000, [](int i) {
+  Pipeline(c, 3000, [](int i) {
     return std::vector<std::string>{"ZADD", "big", std::to_string(i % 500),
                                     "p" + std::to_string(i)};
   });
   REQUIRE(Run(c, {"OBJECT", "ENCODING", "big"}) == "skiplist");
   REQUIRE(Int(c, {"ZCARD", "big"}) == 3000);
   REQUIRE(Int(c, {"ZCOUNT", "big", "(10", "20"}) == 60);
-  REQUIRE(ZStrings(TestServer::Cmd(c, {"ZRANGE", "big", "499", "(600", "BYSCORE", "LIMIT", "0",
+  REQUIRE(Strings(TestServer::Cmd(c, {"ZRANGE", "big", "499", "(600", "BYSCORE", "LIMIT", "0",
                                        "2"})) == std::vector<std::string>{"p1499", "p1999"});
   REQUIRE(Int(c, {"ZREVRANK", "big", "p999"}) == 0);
   std::set<std::string> seen;
@@ -86,7 +59,7 @@ TEST_CASE("sorted sets over hiredis", "[zsets]") {
       seen.insert(Str(r->element[1]->element[i]));
   } while (cursor != "0");
   REQUIRE(seen.size() == 3000);
-  REQUIRE(ZStrings(TestServer::Cmd(c, {"ZPOPMIN", "big", "2"})).size() == 4);
+  REQUIRE(Strings(TestServer::Cmd(c, {"ZPOPMIN", "big", "2"})).size() == 4);
   REQUIRE(Int(c, {"ZREMRANGEBYSCORE", "big", "-inf", "(250"}) == 1498);
   REQUIRE(Int(c, {"ZUNIONSTORE", "u", "2", "lb", "big", "WEIGHTS", "2", "1"}) == 1503);
   REQUIRE(Int(c, {"MEMORY", "USAGE", "big"}) > 1500 * 10);
@@ -104,7 +77,7 @@ TEST_CASE("sorted sets survive an append-log restart exactly", "[zsets][aof]") {
     Run(c, {"ZADD", "z", "1", "a", "2", "b", "3", "c"});
     Run(c, {"ZINCRBY", "z", "0.1", "a"});
     Run(c, {"ZPOPMAX", "z"});
-    ZPipeline(c, 600, [](int i) {
+    Pipeline(c, 600, [](int i) {
       return std::vector<std::string>{"ZADD", "big", std::to_string(i * 0.5), std::to_string(i)};
     });
     Run(c, {"ZREMRANGEBYRANK", "big", "10", "99"});
