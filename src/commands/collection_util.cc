@@ -1,11 +1,13 @@
 #include "commands/collection_util.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "engine/hash_set.h"
 #include "engine/list.h"
@@ -68,10 +70,10 @@ void LogCollectionState(EffectRecorder* rec, int db, std::string_view key, const
   std::vector<std::string_view> argv;
   auto flush = [&] {
     if (argv.size() > 2) rec->Explicit(db, argv);
-    argv.assign({list ? std::string_view("RPUSH")
+    argv.assign({list   ? std::string_view("RPUSH")
                  : hash ? std::string_view("HSET")
                         : std::string_view("SADD"),
-                  key});
+                 key});
     owned.clear();
   };
   flush();
@@ -121,6 +123,29 @@ void DelMembers(CmdArgs args, CommandContext* ctx, engine::ObjType type, std::st
   ctx->Notify(notify_class, event, key);
   if (!exists) ctx->Notify(notify::kGeneric, "del", key);
   ctx->rb()->Integer(removed);
+}
+
+std::mt19937_64& CollectionRng() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+std::vector<size_t> DistinctRandomRanks(size_t size, size_t count) {
+  std::vector<size_t> ranks;
+  if (count * 3 > size) {
+    ranks.resize(size);
+    for (size_t i = 0; i < size; ++i) ranks[i] = i;
+    std::shuffle(ranks.begin(), ranks.end(), CollectionRng());
+    ranks.resize(count);
+    return ranks;
+  }
+  std::unordered_set<size_t> picked;
+  ranks.reserve(count);
+  while (picked.size() < count) {
+    size_t r = size_t(CollectionRng()() % size);
+    if (picked.insert(r).second) ranks.push_back(r);
+  }
+  return ranks;
 }
 
 }  // namespace brisk::cmd

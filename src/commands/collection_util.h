@@ -4,7 +4,9 @@
 // Thread safety: loop thread only (like every handler).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +75,15 @@ class Effect {
   std::vector<std::string> owned_;
   std::vector<size_t> fixups_;
 };
+
+// The random source of HRANDFIELD, SRANDMEMBER, SPOP and ZRANDMEMBER (seeded once per
+// thread from std::random_device).
+std::mt19937_64& CollectionRng();
+
+// `count` distinct ranks in [0, size), in random order. REQUIRES: count < size. Like
+// Redis's case 3 / case 4 of SRANDMEMBER: drops random ranks from all of them when count
+// is close to size, else draws until there are enough.
+std::vector<size_t> DistinctRandomRanks(size_t size, size_t count);
 
 // HDEL / SREM: removes the members args[2..] from the hash or set at args[1], logs the
 // command as its effect, fires `event` (class `notify_class`) and "del" when the key

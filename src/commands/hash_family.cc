@@ -6,7 +6,6 @@
 #include <cmath>
 #include <random>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "commands/collection_util.h"
@@ -20,11 +19,6 @@ namespace {
 using engine::Entry;
 using engine::HashSetEditor;
 using engine::ObjType;
-
-std::mt19937_64& Rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
 
 // HSET / HMSET key field value [field value ...]
 void HSetGeneric(CmdArgs args, CommandContext* ctx, bool hmset) {
@@ -231,7 +225,7 @@ void HRandField(CmdArgs args, CommandContext* ctx) {
     if (e == nullptr) return ctx->rb()->Null();
     char buf[24];
     std::string_view f, v;
-    engine::CollectionNth(*e, size_t(Rng()() % engine::CollectionLen(*e)), buf, &f, &v);
+    engine::CollectionNth(*e, size_t(CollectionRng()() % engine::CollectionLen(*e)), buf, &f, &v);
     return ctx->rb()->Bulk(f);
   }
   int64_t l;
@@ -264,7 +258,7 @@ void HRandField(CmdArgs args, CommandContext* ctx) {
     header(count);
     for (size_t i = 0; i < count; ++i) {
       std::string_view f, v;
-      engine::CollectionNth(*e, size_t(Rng()() % size), buf, &f, &v);
+      engine::CollectionNth(*e, size_t(CollectionRng()() % size), buf, &f, &v);
       reply_pair(f, v);
     }
     return;
@@ -275,21 +269,7 @@ void HRandField(CmdArgs args, CommandContext* ctx) {
     engine::CollectionForEach(*e, reply_pair);
     return;
   }
-  // Distinct random ranks: drop random ones from all ranks when count is close to the
-  // size (Redis's case 3), else draw until there are enough (case 4).
-  std::vector<size_t> ranks;
-  if (count * 3 > size) {
-    ranks.resize(size);
-    for (size_t i = 0; i < size; ++i) ranks[i] = i;
-    std::shuffle(ranks.begin(), ranks.end(), Rng());
-    ranks.resize(count);
-  } else {
-    std::unordered_set<size_t> picked;
-    while (picked.size() < count) {
-      size_t r = size_t(Rng()() % size);
-      if (picked.insert(r).second) ranks.push_back(r);
-    }
-  }
+  std::vector<size_t> ranks = DistinctRandomRanks(size, count);
   header(count);
   for (size_t r : ranks) {
     std::string_view f, v;

@@ -20,11 +20,6 @@ using engine::Entry;
 using engine::HashSetEditor;
 using engine::ObjType;
 
-std::mt19937_64& Rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
 // Copies a member out of an entry (intset members are formatted into a scratch buffer).
 std::string NthMember(const Entry& e, size_t i) {
   char buf[24];
@@ -125,7 +120,7 @@ void SPop(CmdArgs args, CommandContext* ctx) {
     ctx->KeyModified(key, eff.argv());
   } else {
     std::unordered_set<size_t> ranks;
-    while (ranks.size() < size_t(count)) ranks.insert(size_t(Rng()() % size));
+    while (ranks.size() < size_t(count)) ranks.insert(size_t(CollectionRng()() % size));
     for (size_t r : ranks) popped.push_back(NthMember(*e, r));
     engine::CollectionLimits limits = LimitsOf(ctx->config());
     HashSetEditor ed(ctx->db(), key, e, ObjType::kSet, limits);
@@ -151,7 +146,7 @@ void SRandMember(CmdArgs args, CommandContext* ctx) {
     Entry* e = FindRead(ctx, args[1], ObjType::kSet, &failed);
     if (failed) return;
     if (e == nullptr) return ctx->rb()->Null();
-    return ctx->rb()->Bulk(NthMember(*e, size_t(Rng()() % engine::CollectionLen(*e))));
+    return ctx->rb()->Bulk(NthMember(*e, size_t(CollectionRng()() % engine::CollectionLen(*e))));
   }
   int64_t l;
   if (!ParseInt64(args[2], &l)) return ctx->Error(Err::kNotInteger);
@@ -162,7 +157,8 @@ void SRandMember(CmdArgs args, CommandContext* ctx) {
   size_t size = engine::CollectionLen(*e);
   if (l < 0) {
     ctx->rb()->ArrayHeader(size_t(-l));
-    for (int64_t i = 0; i < -l; ++i) ctx->rb()->Bulk(NthMember(*e, size_t(Rng()() % size)));
+    for (int64_t i = 0; i < -l; ++i)
+      ctx->rb()->Bulk(NthMember(*e, size_t(CollectionRng()() % size)));
     return;
   }
   size_t count = size_t(l);
@@ -172,19 +168,7 @@ void SRandMember(CmdArgs args, CommandContext* ctx) {
                               [&](std::string_view m, std::string_view) { ctx->rb()->Bulk(m); });
     return;
   }
-  std::vector<size_t> ranks;
-  if (count * 3 > size) {
-    ranks.resize(size);
-    for (size_t i = 0; i < size; ++i) ranks[i] = i;
-    std::shuffle(ranks.begin(), ranks.end(), Rng());
-    ranks.resize(count);
-  } else {
-    std::unordered_set<size_t> picked;
-    while (picked.size() < count) {
-      size_t r = size_t(Rng()() % size);
-      if (picked.insert(r).second) ranks.push_back(r);
-    }
-  }
+  std::vector<size_t> ranks = DistinctRandomRanks(size, count);
   ctx->rb()->ArrayHeader(count);
   for (size_t r : ranks) ctx->rb()->Bulk(NthMember(*e, r));
 }

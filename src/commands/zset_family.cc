@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <random>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "commands/blocking_ops.h"
@@ -167,11 +166,6 @@ void LogZSetState(EffectRecorder* rec, int db, std::string_view key, const Entry
 }
 
 namespace {
-
-std::mt19937_64& Rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
 
 // ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]
 void ZAddGeneric(CmdArgs args, CommandContext* ctx, bool incr) {
@@ -468,7 +462,7 @@ void ZRandMember(CmdArgs args, CommandContext* ctx) {
     Entry* e = FindRead(ctx, args[1], ObjType::kZSet, &failed);
     if (failed) return;
     if (e == nullptr) return ctx->rb()->Null();
-    size_t r = size_t(Rng()() % engine::ZLen(*e));
+    size_t r = size_t(CollectionRng()() % engine::ZLen(*e));
     engine::ZForRange(*e, r, r + 1, false, [&](std::string_view m, double) {
       ctx->rb()->Bulk(m);
       return true;
@@ -487,15 +481,11 @@ void ZRandMember(CmdArgs args, CommandContext* ctx) {
   size_t size = engine::ZLen(*e);
   std::vector<size_t> ranks;
   if (l < 0) {
-    for (int64_t i = 0; i < -l; ++i) ranks.push_back(size_t(Rng()() % size));
+    for (int64_t i = 0; i < -l; ++i) ranks.push_back(size_t(CollectionRng()() % size));
   } else if (size_t(l) >= size) {
     for (size_t i = 0; i < size; ++i) ranks.push_back(i);
   } else {
-    std::unordered_set<size_t> picked;
-    while (picked.size() < size_t(l)) {
-      size_t r = size_t(Rng()() % size);
-      if (picked.insert(r).second) ranks.push_back(r);
-    }
+    ranks = DistinctRandomRanks(size, size_t(l));
   }
   Scored out;
   out.reserve(ranks.size());
@@ -537,9 +527,8 @@ constexpr uint64_t kWriteSlow = kAclKeyspace | kAclWrite | kAclSortedSet | kAclS
 }  // namespace
 
 // commands/blocking_ops.h: the paths BZPOPMIN / BZPOPMAX / BZMPOP serve through.
-std::vector<std::pair<std::string, double>> ZSetPopAndLog(CommandContext* ctx,
-                                                          std::string_view key, Entry* e,
-                                                          size_t count, bool max) {
+std::vector<std::pair<std::string, double>> ZSetPopAndLog(CommandContext* ctx, std::string_view key,
+                                                          Entry* e, size_t count, bool max) {
   return PopFrom(ctx, key, e, count, max);
 }
 void ReplyZSetScore(CommandContext* ctx, double score) {

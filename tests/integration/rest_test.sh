@@ -94,7 +94,11 @@ call POST /set/path:body $ADMIN 'the body value'
 check "POST body is the last argument" 200 '{"result":"OK"}'
 expect "path body stored" "the body value" "$(rc get path:body)"
 call GET /ttl/path:k $ADMIN
-check "ttl via path" 200 '{"result":100}'
+check "ttl via path" 200
+# TTL rounds the milliseconds left: 99 once more than half a second has passed since the
+# SET (a loaded machine), 100 before.
+ttl_ok=$([[ $BODY == '{"result":100}' || $BODY == '{"result":99}' ]] && echo yes || echo "$BODY")
+expect "ttl via path (body is 99 or 100)" yes "$ttl_ok"
 
 # ---- scopes (403)
 call POST / $READER '["GET","users:1"]'
