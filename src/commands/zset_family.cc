@@ -379,33 +379,19 @@ void ZPopGeneric(CmdArgs args, CommandContext* ctx, bool max) {
   if (failed) return;
   if (e == nullptr || count == 0) return ctx->rb()->EmptyArray();
   Scored popped = PopFrom(ctx, args[1], e, size_t(count), max);
-  ReplyScored(ctx, popped, true);  // RESP3 without a count: ZPopMin/ZPopMax reply flat
+  if (!with_count && ctx->rb()->protocol() >= 3) {
+    // RESP3 without a count: one [member, score] pair, not an array of pairs.
+    ctx->rb()->ArrayHeader(2);
+    ctx->rb()->Bulk(popped[0].first);
+    return ReplyScore(ctx, popped[0].second);
+  }
+  ReplyScored(ctx, popped, true);
 }
 
 void ZPopMin(CmdArgs args, CommandContext* ctx) {
-  if (args.size() == 2 && ctx->rb()->protocol() >= 3) {
-    bool failed;
-    Entry* e = FindWrite(ctx, args[1], ObjType::kZSet, &failed);
-    if (failed) return;
-    if (e == nullptr) return ctx->rb()->EmptyArray();
-    Scored p = PopFrom(ctx, args[1], e, 1, false);
-    ctx->rb()->ArrayHeader(2);
-    ctx->rb()->Bulk(p[0].first);
-    return ReplyScore(ctx, p[0].second);
-  }
   ZPopGeneric(args, ctx, false);
 }
 void ZPopMax(CmdArgs args, CommandContext* ctx) {
-  if (args.size() == 2 && ctx->rb()->protocol() >= 3) {
-    bool failed;
-    Entry* e = FindWrite(ctx, args[1], ObjType::kZSet, &failed);
-    if (failed) return;
-    if (e == nullptr) return ctx->rb()->EmptyArray();
-    Scored p = PopFrom(ctx, args[1], e, 1, true);
-    ctx->rb()->ArrayHeader(2);
-    ctx->rb()->Bulk(p[0].first);
-    return ReplyScore(ctx, p[0].second);
-  }
   ZPopGeneric(args, ctx, true);
 }
 
