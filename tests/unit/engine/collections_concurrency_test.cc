@@ -6,20 +6,21 @@
 // writer also converts, deletes and re-creates keys. Bounded by time.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/numbers.h"
 #include "engine/hash_set.h"
 #include "engine/keyspace.h"
 #include "engine/rcu.h"
+#include "engine_test_util.h"
 
 namespace brisk::engine {
 namespace {
+
+using testing::VersionReaders;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 constexpr double kSeconds = 1.5;
@@ -45,23 +46,7 @@ TEST_CASE("readers see whole hash versions while the writer path-copies", "[engi
   Keyspace ks(1, {});
   Db& db = ks.db(0);
   CollectionLimits limits;
-  std::atomic<bool> stop{false};
-  std::atomic<uint64_t> checked{0}, torn{0};
-  std::vector<std::thread> readers;
-  for (int r = 0; r < 2; ++r) {
-    readers.emplace_back([&] {
-      ReaderThread reader;
-      while (!stop.load(std::memory_order_relaxed)) {
-        for (const char* key : {"small", "big"}) {
-          db.ReadGet(key, kNow, [&](const Entry& e) {
-            if (!Whole(e)) torn.fetch_add(1);
-            checked.fetch_add(1, std::memory_order_relaxed);
-          });
-        }
-        reader.Quiescent();
-      }
-    });
-  }
+  VersionReaders readers(db, {"small", "big"}, kNow, [](const Entry& e) { return Whole(e); });
   std::mt19937_64 rng(1);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(kSeconds);
   uint64_t gen = 0;
@@ -106,10 +91,8 @@ TEST_CASE("readers see whole hash versions while the writer path-copies", "[engi
     }
     QuiescentPoint();
   }
-  stop = true;
-  for (auto& t : readers) t.join();
-  CHECK(torn.load() == 0);
-  CHECK(checked.load() > 100);
+  readers.Finish();
+  readers.CheckNoneTorn();
   db.Clear();
   DrainRetired();
 }

@@ -3,13 +3,17 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/keyspace.h"
+#include "engine/rcu.h"
 
 namespace brisk::engine::testing {
 
@@ -91,5 +95,52 @@ inline ScanRun FullScan(const Db& db, std::string_view pattern, size_t count, in
   } while (cursor != 0);
   return run;
 }
+
+// Reader threads for the copy-on-write tests: each looks every key of `keys` up in a
+// loop (Db::ReadGet at `now`; quiescent after each round) and counts a version for which
+// whole(e) is false as torn, until Finish() (the destructor calls it too).
+class VersionReaders {
+ public:
+  VersionReaders(Db& db, std::vector<std::string> keys, int64_t now,
+                 std::function<bool(const Entry&)> whole, int threads = 2)
+      : keys_(std::move(keys)), whole_(std::move(whole)) {
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, &db, now] {
+        ReaderThread reader;
+        while (!stop_.load(std::memory_order_relaxed)) {
+          for (const std::string& key : keys_) {
+            db.ReadGet(key, now, [&](const Entry& e) {
+              if (!whole_(e)) torn_.fetch_add(1);
+              checked_.fetch_add(1, std::memory_order_relaxed);
+            });
+          }
+          reader.Quiescent();
+        }
+      });
+    }
+  }
+  ~VersionReaders() { Finish(); }
+  VersionReaders(const VersionReaders&) = delete;
+  VersionReaders& operator=(const VersionReaders&) = delete;
+
+  void Finish() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+  // After Finish(): no torn version, and enough versions were read to mean something.
+  void CheckNoneTorn() const {
+    CHECK(torn_.load() == 0);
+    CHECK(checked_.load() > 100);
+  }
+
+ private:
+  const std::vector<std::string> keys_;
+  const std::function<bool(const Entry&)> whole_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> checked_{0}, torn_{0};
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace brisk::engine::testing

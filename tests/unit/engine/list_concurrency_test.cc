@@ -6,20 +6,21 @@
 // time.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/numbers.h"
 #include "engine/keyspace.h"
 #include "engine/list.h"
 #include "engine/rcu.h"
+#include "engine_test_util.h"
 
 namespace brisk::engine {
 namespace {
+
+using testing::VersionReaders;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 constexpr double kSeconds = 1.5;
@@ -48,21 +49,7 @@ TEST_CASE("readers see whole list versions while the writer copies chunks", "[en
   Db& db = ks.db(0);
   ListLimits limits;
   limits.fill = 8;
-  std::atomic<bool> stop{false};
-  std::atomic<uint64_t> checked{0}, torn{0};
-  std::vector<std::thread> readers;
-  for (int r = 0; r < 2; ++r) {
-    readers.emplace_back([&] {
-      ReaderThread reader;
-      while (!stop.load(std::memory_order_relaxed)) {
-        db.ReadGet("l", kNow, [&](const Entry& e) {
-          if (!Whole(e)) torn.fetch_add(1);
-          checked.fetch_add(1, std::memory_order_relaxed);
-        });
-        reader.Quiescent();
-      }
-    });
-  }
+  VersionReaders readers(db, {"l"}, kNow, [](const Entry& e) { return Whole(e); });
   std::mt19937_64 rng(7);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(kSeconds);
   int64_t lo = 0, hi = -1;  // the list holds lo..hi
@@ -97,10 +84,8 @@ TEST_CASE("readers see whole list versions while the writer copies chunks", "[en
     }
     QuiescentPoint();
   }
-  stop = true;
-  for (auto& t : readers) t.join();
-  CHECK(torn.load() == 0);
-  CHECK(checked.load() > 100);
+  readers.Finish();
+  readers.CheckNoneTorn();
   db.Clear();
   DrainRetired();
 }

@@ -8,12 +8,10 @@
 // reported race).
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <deque>
 #include <random>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -21,9 +19,12 @@
 #include "engine/keyspace.h"
 #include "engine/list.h"
 #include "engine/rcu.h"
+#include "engine_test_util.h"
 
 namespace brisk::engine {
 namespace {
+
+using testing::VersionReaders;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
@@ -148,42 +149,30 @@ TEST_CASE("quicklist: readers see whole versions under end operations", "[engine
   Db& db = ks.db(0);
   ListLimits limits;
   limits.fill = 4;
-  std::atomic<bool> stop{false};
-  std::atomic<uint64_t> checked{0}, torn{0};
-  std::vector<std::thread> readers;
-  for (int r = 0; r < 2; ++r) {
-    readers.emplace_back([&] {
-      ReaderThread reader;
-      while (!stop.load(std::memory_order_relaxed)) {
-        db.ReadGet("l", kNow, [&](const Entry& e) {
-          // Consecutive numbers, each padded with dots only.
-          bool ok = true, first = true;
-          int64_t prev = 0;
-          size_t count = 0;
-          ListForEachNode(e, [&](std::string_view elems, size_t n) {
-            LpCursor c(elems);
-            for (size_t i = 0; i < n && ok; ++i) {
-              std::string_view v = c.Next();
-              size_t digits = v.find('.');
-              if (digits == std::string_view::npos) digits = v.size();
-              int64_t x;
-              if (!ParseInt64(v.substr(0, digits), &x) ||
-                  v.find_first_not_of('.', digits) != std::string_view::npos ||
-                  (!first && x != prev + 1)) {
-                ok = false;
-              }
-              prev = x;
-              first = false;
-              ++count;
-            }
-          });
-          if (!ok || count != ListLen(e)) torn.fetch_add(1);
-          checked.fetch_add(1, std::memory_order_relaxed);
-        });
-        reader.Quiescent();
+  VersionReaders readers(db, {"l"}, kNow, [](const Entry& e) {
+    // Consecutive numbers, each padded with dots only.
+    bool ok = true, first = true;
+    int64_t prev = 0;
+    size_t count = 0;
+    ListForEachNode(e, [&](std::string_view elems, size_t n) {
+      LpCursor c(elems);
+      for (size_t i = 0; i < n && ok; ++i) {
+        std::string_view v = c.Next();
+        size_t digits = v.find('.');
+        if (digits == std::string_view::npos) digits = v.size();
+        int64_t x;
+        if (!ParseInt64(v.substr(0, digits), &x) ||
+            v.find_first_not_of('.', digits) != std::string_view::npos ||
+            (!first && x != prev + 1)) {
+          ok = false;
+        }
+        prev = x;
+        first = false;
+        ++count;
       }
     });
-  }
+    return ok && count == ListLen(e);
+  });
   std::mt19937_64 rng(11);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
   int64_t lo = 0, hi = -1;  // the list holds lo..hi
@@ -224,10 +213,8 @@ TEST_CASE("quicklist: readers see whole versions under end operations", "[engine
     }
     QuiescentPoint();
   }
-  stop = true;
-  for (auto& t : readers) t.join();
-  CHECK(torn.load() == 0);
-  CHECK(checked.load() > 100);
+  readers.Finish();
+  readers.CheckNoneTorn();
   db.Clear();
   DrainRetired();
 }

@@ -4,21 +4,22 @@
 // sum of all scores stays 0 in every published version). Bounded by time.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <random>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "engine/keyspace.h"
 #include "engine/rcu.h"
 #include "engine/zset.h"
+#include "engine_test_util.h"
 
 namespace brisk::engine {
 namespace {
+
+using testing::VersionReaders;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
@@ -102,24 +103,10 @@ TEST_CASE("readers see whole zset versions while the writer path-copies", "[engi
   Keyspace ks(1, {});
   Db& db = ks.db(0);
   ZSetLimits limits;
-  std::atomic<bool> stop{false};
-  std::atomic<uint64_t> checked{0}, torn{0};
-  std::vector<std::thread> readers;
-  for (int r = 0; r < 2; ++r) {
-    readers.emplace_back([&] {
-      ReaderThread reader;
-      while (!stop.load(std::memory_order_relaxed)) {
-        for (const char* key : {"small", "big"}) {
-          db.ReadGet(key, kNow, [&](const Entry& e) {
-            double sum;
-            if (!Whole(e, &sum) || sum != 0) torn.fetch_add(1);
-            checked.fetch_add(1, std::memory_order_relaxed);
-          });
-        }
-        reader.Quiescent();
-      }
-    });
-  }
+  VersionReaders readers(db, {"small", "big"}, kNow, [](const Entry& e) {
+    double sum;
+    return Whole(e, &sum) && sum == 0;
+  });
   std::mt19937_64 rng(2);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -147,10 +134,8 @@ TEST_CASE("readers see whole zset versions while the writer path-copies", "[engi
     }
     QuiescentPoint();
   }
-  stop = true;
-  for (auto& t : readers) t.join();
-  CHECK(torn.load() == 0);
-  CHECK(checked.load() > 100);
+  readers.Finish();
+  readers.CheckNoneTorn();
   db.Clear();
   DrainRetired();
 }
