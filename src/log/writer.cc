@@ -13,7 +13,7 @@
 namespace brisk::applog {
 
 namespace {
-constexpr size_t kKeepGroupBufBytes = size_t{16} << 20;
+constexpr size_t kKeepBufBytes = size_t{16} << 20;  // larger buffers are freed when empty
 constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
 }  // namespace
 
@@ -91,14 +91,17 @@ LogWriter::~LogWriter() {
   (void)Shutdown();
 }
 
-void LogWriter::Append(std::string&& encoded_batch, uint64_t last_lsn) {
-  uint64_t n = encoded_batch.size();
+void LogWriter::Append(std::string_view encoded_batches, uint64_t last_lsn) {
+  bool wake;
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(Batch{std::move(encoded_batch), last_lsn});
-    queued_bytes_.fetch_add(n, std::memory_order_relaxed);
+    inbox_.append(encoded_batches);
+    inbox_last_lsn_ = last_lsn;
+    queued_bytes_.store(inbox_.size(), std::memory_order_relaxed);
+    wake = sleep_ == Sleep::kIdle ||
+           (sleep_ == Sleep::kNapping && inbox_.size() >= options_.inbox_wake_bytes);
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 void LogWriter::RequestSwitch(LogSwitch sw, std::function<void(LogSwitchResult)> on_done) {
@@ -157,13 +160,16 @@ void LogWriter::GatherGroup(std::unique_lock<std::mutex>& lock) {
   // a loop round trip; closing the group before they are back would split the clients into
   // two groups that alternate, each getting one fdatasync out of two.
   while (!stop_ && switch_request_ == nullptr) {
-    for (; gather_seen_ < queue_.size(); ++gather_seen_) {
-      gather_arrived_ += CountBatchEnds(queue_[gather_seen_].bytes);
+    if (gather_seen_ < inbox_.size()) {
+      gather_arrived_ += CountBatchEnds(std::string_view(inbox_).substr(gather_seen_));
+      gather_seen_ = inbox_.size();
     }
     if (gather_arrived_ >= synced_batches_) break;
     int64_t now = clock::MonotonicUs();
     if (now >= gather_until_us_) break;
+    sleep_ = Sleep::kIdle;
     cv_.wait_for(lock, std::chrono::microseconds(gather_until_us_ - now));
+    sleep_ = Sleep::kAwake;
   }
   gather_ = false;
 }
@@ -173,22 +179,36 @@ void LogWriter::Run() {
     bool stopping;
     {
       std::unique_lock lock(mu_);
+      // kEverySec / kNo: after a write, nap so that what arrives meanwhile is written
+      // together (see "Hand-off" in the header).
+      bool nap = nap_ && options_.write_delay_us > 0;
+      nap_ = false;
+      int64_t nap_until = nap ? clock::MonotonicUs() + options_.write_delay_us : 0;
       for (;;) {
-        if (stop_ || switch_request_ != nullptr || (!queue_.empty() && !error_)) break;
+        if (stop_ || switch_request_ != nullptr) break;
+        int64_t now = clock::MonotonicUs();
+        if (nap && (now >= nap_until || inbox_.size() >= options_.inbox_wake_bytes)) nap = false;
+        if (!inbox_.empty() && !error_ && !nap) break;
         int64_t deadline = NextDeadlineUs();
+        if (deadline != kNoDeadline && now >= deadline) break;
+        if (nap) deadline = std::min(deadline, nap_until);
+        sleep_ = nap ? Sleep::kNapping : Sleep::kIdle;
         if (deadline == kNoDeadline) {
           cv_.wait(lock);
-          continue;
+        } else {
+          cv_.wait_for(lock, std::chrono::microseconds(deadline - now));
         }
-        int64_t now = clock::MonotonicUs();
-        if (now >= deadline) break;
-        cv_.wait_for(lock, std::chrono::microseconds(deadline - now));
+        sleep_ = Sleep::kAwake;
       }
       if (gather_ && !error_) GatherGroup(lock);
       // Everything queued so far forms one group: one write, one fdatasync.
-      while (!queue_.empty()) {
-        pending_.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      if (!inbox_.empty()) {
+        // Copied, not swapped: the inbox keeps its own capacity, so Append() stops
+        // allocating once it has held the largest group (writer-side buffers may swap).
+        pending_ += inbox_;
+        inbox_.clear();
+        if (inbox_.capacity() > kKeepBufBytes) inbox_ = std::string();
+        pending_last_lsn_ = inbox_last_lsn_;
       }
       queued_bytes_.store(0, std::memory_order_relaxed);
       if (switch_request_ != nullptr) switch_ = std::move(switch_request_);
@@ -260,30 +280,26 @@ bool LogWriter::Step(bool final) {
 }
 
 bool LogWriter::WritePending() {
-  std::string_view data;
-  if (pending_.size() == 1) {
-    data = pending_.front().bytes;
-  } else {
-    group_buf_.clear();
-    for (const Batch& b : pending_) group_buf_ += b.bytes;
-    data = group_buf_;
-  }
-  if (IoStatus s = WriteAll(file_.get(), data); !s.ok()) {
+  if (IoStatus s = WriteAll(file_.get(), pending_); !s.ok()) {
+    nap_ = false;
     EnterError(s, good_size_);
     return false;
   }
-  good_size_ += data.size();
-  if (options_.policy == FsyncPolicy::kAlways) {
-    for (const Batch& b : pending_) unsynced_batches_ += CountBatchEnds(b.bytes);
+  good_size_ += pending_.size();
+  nap_ = options_.policy != FsyncPolicy::kAlways;
+  if (options_.policy == FsyncPolicy::kAlways) unsynced_batches_ += CountBatchEnds(pending_);
+  uint64_t last = pending_last_lsn_;
+  if (options_.policy != FsyncPolicy::kNo) {
+    // Retained until an fdatasync covers them (fsyncgate: see the header).
+    if (unsynced_.empty()) {
+      unsynced_.swap(pending_);
+    } else {
+      unsynced_ += pending_;
+    }
+    unsynced_last_lsn_ = last;
   }
-  uint64_t last = pending_.back().last_lsn;
-  if (options_.policy == FsyncPolicy::kNo) {
-    pending_.clear();
-  } else {
-    for (Batch& b : pending_) unsynced_.push_back(std::move(b));
-    pending_.clear();
-  }
-  if (group_buf_.capacity() > kKeepGroupBufBytes) group_buf_ = std::string();
+  pending_.clear();
+  if (pending_.capacity() > kKeepBufBytes) pending_ = std::string();
   if (last > written_lsn_.load(std::memory_order_relaxed)) {
     written_lsn_.store(last, std::memory_order_release);
   }
@@ -300,6 +316,7 @@ bool LogWriter::Sync() {
   IoStatus s = file_->Fdatasync();
   fsync_since_us_.store(0, std::memory_order_release);
   fsync_count_.fetch_add(1, std::memory_order_relaxed);
+  if (options_.policy != FsyncPolicy::kAlways && callbacks_.on_synced) callbacks_.on_synced();
   last_sync_us_ = start;
   if (!s.ok()) {
     if (options_.policy == FsyncPolicy::kNo) {
@@ -308,9 +325,11 @@ bool LogWriter::Sync() {
     }
     // The kernel may have dropped the dirty pages: rewrite everything since the last good
     // fdatasync, in order, ahead of anything newer.
-    while (!unsynced_.empty()) {
-      pending_.push_front(std::move(unsynced_.back()));
-      unsynced_.pop_back();
+    if (!unsynced_.empty()) {
+      if (pending_.empty()) pending_last_lsn_ = unsynced_last_lsn_;
+      unsynced_ += pending_;
+      pending_.swap(unsynced_);
+      unsynced_.clear();
     }
     force_sync_ = true;
     unsynced_batches_ = 0;  // counted again when they are rewritten
@@ -319,6 +338,7 @@ bool LogWriter::Sync() {
   }
   synced_size_ = good_size_;
   unsynced_.clear();
+  if (unsynced_.capacity() > kKeepBufBytes) unsynced_ = std::string();
   force_sync_ = false;
   if (options_.policy == FsyncPolicy::kAlways && options_.group_wait_max_us > 0) {
     int64_t now = clock::MonotonicUs();
@@ -329,7 +349,7 @@ bool LogWriter::Sync() {
     // What is queued now was queued while the fdatasync ran: not an arrival. (Before
     // ReportSynced: the writers it releases may append at once.)
     std::lock_guard lock(mu_);
-    gather_seen_ = queue_.size();
+    gather_seen_ = inbox_.size();
   }
   unsynced_batches_ = 0;
   if (!lazy_dir_sync_.empty()) {
@@ -427,7 +447,10 @@ bool LogWriter::DoSwitch() {
     // ...fdatasync'ed up to synced_part; the rest (the batches copied here) is retained
     // like any unsynced batch and synced, with the directory, by the next fdatasync.
     synced_size_ = synced_part;
-    if (!copied.empty()) unsynced_.push_back(Batch{std::move(copied), copier.last_lsn()});
+    if (!copied.empty()) {
+      unsynced_ = std::move(copied);
+      unsynced_last_lsn_ = copier.last_lsn();
+    }
     lazy_dir_sync_ = dir;
     p->on_done(std::move(result));
     return true;

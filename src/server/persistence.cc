@@ -21,7 +21,8 @@ Persistence::Persistence(uv_loop_t* loop, cmd::ServerContext* ctx, ConfigRegistr
     : loop_(loop), ctx_(ctx), config_(ctx->config), recorder_(ctx->keyspace) {
   ctx_->aof = this;
   writer_path_ = Path();
-  registry->OnChange("appendonly", [this](std::string* error) { return OnAppendonlyChange(error); });
+  registry->OnChange("appendonly",
+                     [this](std::string* error) { return OnAppendonlyChange(error); });
   registry->OnChange("appendfsync",
                      [this](std::string* error) { return OnAppendfsyncChange(error); });
 }
@@ -41,7 +42,8 @@ bool Persistence::Start() {
   if (!config_->appendonly) return true;
   uint64_t last_lsn = 0;
   std::string error;
-  if (applog::PosixFileSystem()->Exists(Path()) && !Load(Path(), /*pump=*/true, &last_lsn, &error)) {
+  if (applog::PosixFileSystem()->Exists(Path()) &&
+      !Load(Path(), /*pump=*/true, &last_lsn, &error)) {
     LOG_WARNING("%s", error.c_str());
     return false;
   }
@@ -54,8 +56,7 @@ bool Persistence::Start() {
   return true;
 }
 
-bool Persistence::Load(const std::string& path, bool pump, uint64_t* last_lsn,
-                       std::string* error) {
+bool Persistence::Load(const std::string& path, bool pump, uint64_t* last_lsn, std::string* error) {
   ctx_->effects = nullptr;  // invariant 2: replay never logs
   ctx_->loading = true;
   info_.loading_start_unix_s = clock::UnixMs() / 1000;
@@ -128,15 +129,13 @@ bool Persistence::OpenWriter(uint64_t last_lsn, std::string* error) {
     return false;
   }
   if (!handles_open_) {
-    uv_async_init(loop_, &async_, [](uv_async_t* h) {
-      static_cast<Persistence*>(h->data)->OnWriterEvent();
-    });
+    uv_async_init(loop_, &async_,
+                  [](uv_async_t* h) { static_cast<Persistence*>(h->data)->OnWriterEvent(); });
     async_.data = this;
     uv_timer_init(loop_, &gate_timer_);
     gate_timer_.data = this;
-    uv_async_init(loop_, &rewrite_async_, [](uv_async_t* h) {
-      static_cast<Persistence*>(h->data)->OnRewriteEvent();
-    });
+    uv_async_init(loop_, &rewrite_async_,
+                  [](uv_async_t* h) { static_cast<Persistence*>(h->data)->OnRewriteEvent(); });
     rewrite_async_.data = this;
     handles_open_ = true;
   }
@@ -150,6 +149,9 @@ bool Persistence::OpenWriter(uint64_t last_lsn, std::string* error) {
   applog::LogWriterCallbacks callbacks;
   // Writer thread: only wake the loop; it reads the writer's atomics (OnWriterEvent).
   callbacks.on_durable = [this](uint64_t) {
+    if (durable_events_.load(std::memory_order_relaxed)) uv_async_send(&async_);
+  };
+  callbacks.on_synced = [this] {
     if (durable_events_.load(std::memory_order_relaxed)) uv_async_send(&async_);
   };
   callbacks.on_error = [this](std::string) { uv_async_send(&async_); };
@@ -166,7 +168,8 @@ bool Persistence::OpenWriter(uint64_t last_lsn, std::string* error) {
   info_.last_write_ok = true;
   recorder_.set_write_error("");
   hold_replies_ = true;  // every policy: see UpdateRelease()
-  durable_events_.store(true, std::memory_order_relaxed);
+  // everysec / no: the loop is woken only while the stall rule holds replies back.
+  durable_events_.store(policy_ == applog::FsyncPolicy::kAlways, std::memory_order_relaxed);
   released_lsn_ = std::max(released_lsn_, last);
   ctx_->effects = &recorder_;
   return true;
@@ -177,8 +180,8 @@ void Persistence::HandOver() {
   if (!recorder_.has_ended_batches()) return;
   uint64_t last = recorder_.TakeBatches(&take_buf_);
   info_.current_size += take_buf_.size();
-  writer_->Append(std::move(take_buf_), last);
-  take_buf_.clear();  // moved-from: make it a valid empty buffer again
+  writer_->Append(take_buf_, last);  // copied: take_buf_ keeps its capacity (swapped with
+                                     // the recorder's buffer next turn)
 }
 
 bool Persistence::CloseWriter(std::string* error) {
@@ -227,32 +230,41 @@ void Persistence::BeforeFlush() {
   if (rewrite_scheduled_) MaybeStartScheduled();
   if (writer_ == nullptr) return;
   HandOver();
-  UpdateRelease(/*evaluate_gate=*/true);
+  UpdateRelease();
 }
 
-void Persistence::UpdateRelease(bool evaluate_gate) {
+void Persistence::UpdateRelease() {
   if (writer_ == nullptr) return;
   uint64_t before = released_lsn_;
   uint64_t durable = writer_->durable_lsn();
   if (durable > released_lsn_) released_lsn_ = durable;
   uint64_t last = recorder_.last_lsn();
-  // Every policy releases a reply only once the writes it depends on are in the file
-  // (write(2) done; for `always` also fdatasync'ed), as Redis writes its AOF buffer
-  // before replying: a process crash never loses an acknowledged write. The one
-  // exception is Redis's everysec rule: if an fdatasync has been stuck for 2 s, reply
-  // anyway (counted in aof_delayed_fsync) rather than stall every client.
-  if (policy_ == applog::FsyncPolicy::kEverySec && evaluate_gate && last > released_lsn_) {
+  if (policy_ != applog::FsyncPolicy::kAlways && last > released_lsn_) {
+    // everysec / no: a reply goes out as soon as its batch was handed to the writer
+    // (HandOver ran first), without waiting for the writer's write(2) (the contract in
+    // the header). The one wait is Redis's everysec stall rule: while an fdatasync runs,
+    // hold replies back for up to 2 s, then release anyway (aof_delayed_fsync).
     int64_t since = writer_->fsync_in_progress_since_us();
-    if (since != 0 && !gate_.ShouldPostpone(since, clock::MonotonicUs())) {
+    if (!gate_.ShouldPostpone(since, since == 0 ? 0 : clock::MonotonicUs())) {
       released_lsn_ = last;
-    } else if (since != 0 && !uv_is_active(reinterpret_cast<uv_handle_t*>(&gate_timer_))) {
-      uv_timer_start(&gate_timer_, [](uv_timer_t* t) {
-        auto* self = static_cast<Persistence*>(t->data);
-        self->UpdateRelease(true);
-        if (self->writer_ == nullptr || self->recorder_.last_lsn() <= self->released_lsn_) {
-          uv_timer_stop(t);
-        }
-      }, kGateRecheckMs, kGateRecheckMs);
+      durable_events_.store(false, std::memory_order_relaxed);
+    } else {
+      // Woken when the fdatasync returns (on_synced); the timer covers the 2 s limit.
+      durable_events_.store(true, std::memory_order_relaxed);
+      if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&gate_timer_))) {
+        uv_timer_start(
+            &gate_timer_,
+            [](uv_timer_t* t) {
+              auto* self = static_cast<Persistence*>(t->data);
+              self->UpdateRelease();
+              if (self->writer_ == nullptr || self->recorder_.last_lsn() <= self->released_lsn_) {
+                uv_timer_stop(t);
+              }
+            },
+            kGateRecheckMs, kGateRecheckMs);
+      }
+      // The fdatasync may have returned before the flag was seen: check once more.
+      if (writer_->fsync_in_progress_since_us() == 0) uv_async_send(&async_);
     }
   }
   if (released_lsn_ > before && on_release_) on_release_();
@@ -272,7 +284,7 @@ void Persistence::OnWriterEvent() {
     info_.last_write_ok = true;
     LOG_WARNING("AOF write error looks solved. Brisk can write again.");
   }
-  UpdateRelease(/*evaluate_gate=*/false);
+  UpdateRelease();
 }
 
 void Persistence::Shutdown() {

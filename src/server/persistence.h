@@ -8,10 +8,23 @@
 //     OK). Every connection keeps ReplyBarriers and flushes only the released prefix; the
 //     loop never waits: it keeps serving while the writer thread syncs, and every batch
 //     queued during one fdatasync shares the next (group commit, gathered: writer.h).
-//   - everysec: released at once, except while the writer's fdatasync runs: then replies
-//     that depend on not-yet-written batches wait, for at most 2 s (Redis's rule,
-//     EverysecGate; INFO aof_delayed_fsync counts the times it gave up waiting).
-//   - no, or appendonly no: released at once (ReplyBarrier() is 0).
+//   - everysec and no: released as soon as the batch they depend on was handed to the
+//     writer (BeforeFlush: HandOver, then UpdateRelease), without waiting for its
+//     write(2) (the loop never waits for the writer thread, and is not woken by it). The
+//     one exception is Redis's everysec stall rule: while the writer's fdatasync runs,
+//     replies that depend on batches handed over meanwhile wait, for at most 2 s
+//     (EverysecGate; INFO aof_delayed_fsync counts the times it gave up waiting); the
+//     writer wakes the loop when that fdatasync returns (on_synced).
+//     Crash contract (differs from Redis, which write(2)s before replying): a process
+//     crash (kill -9) can lose acknowledged writes that were still in the writer's
+//     inbox: at most what was handed over during the writer's nap (write_delay_us,
+//     1 ms) plus its scheduling delay, and what was handed over in the microseconds
+//     between its last write(2) and the start of an fdatasync (written when that
+//     returns); once the stall rule gave up after 2 s, also what was acknowledged since
+//     that fdatasync began. Losses are always a suffix of
+//     the execution order (batches are written in order). A machine crash loses at most
+//     what the next fdatasync would have covered, as before (~1-2 s, Redis's promise).
+//   - appendonly no: released at once (ReplyBarrier() is 0).
 //   - A failed write/fdatasync: writes are refused with -MISCONF (EffectRecorder::
 //     set_write_error) until the writer recovers; under always nothing that was not
 //     made durable is ever released.
@@ -105,7 +118,7 @@ class Persistence final : public cmd::AppendLogControl {
   // Hands ended batches over, shuts the writer down; false if its final write failed.
   bool CloseWriter(std::string* error);
   void HandOver();
-  void UpdateRelease(bool evaluate_gate);
+  void UpdateRelease();
   void OnWriterEvent();
   bool OnAppendonlyChange(std::string* error);
   bool OnAppendfsyncChange(std::string* error);
@@ -131,7 +144,7 @@ class Persistence final : public cmd::AppendLogControl {
   std::unique_ptr<applog::LogWriter> writer_;
   applog::FsyncPolicy policy_ = applog::FsyncPolicy::kEverySec;
   applog::EverysecGate gate_;
-  uv_async_t async_;   // writer thread -> loop: durable / error / recovered
+  uv_async_t async_;  // writer thread -> loop: durable / error / recovered
   // Whether on_durable wakes the loop: always under appendfsync always; under everysec
   // only while replies are held (otherwise every write would cost the loop a wake-up).
   std::atomic<bool> durable_events_{false};
@@ -141,7 +154,7 @@ class Persistence final : public cmd::AppendLogControl {
   bool hold_replies_ = false;
   uint64_t released_lsn_ = 0;
   std::function<void()> on_release_;
-  std::string take_buf_;  // TakeBatches target (moved to the writer)
+  std::string take_buf_;  // TakeBatches target (copied to the writer)
   cmd::PersistenceInfo info_;
 
   // The writer's file: Path(), or IncrPath() until a log created at runtime has had its

@@ -238,6 +238,15 @@ void KillRestartCycles(const std::string& policy, int64_t window_ms, bool rewrit
       threads.emplace_back([&, w] { ws[w].Run(s.port(), stop); });
     }
     if (rewrites) rewrite_loop.Start(s.port());
+    if (rewrites && cycle == 1) {
+      // At least one rewrite must switch files under the writers' load (checked below);
+      // on a loaded machine one can take longer than any kill delay, so the first cycle
+      // waits for it (bounded) before its random kill lands in the next rewrite.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (rewrite_loop.finished() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
     // When to kill is the random part; nothing waits for a condition here.
     std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 700));
     int64_t kill_wall = WallMs();

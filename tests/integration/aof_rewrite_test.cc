@@ -316,6 +316,9 @@ TEST_CASE("CONFIG SET appendonly yes starts the log from a snapshot; BGREWRITEAO
   CHECK(InfoField(r, "aof_enabled") == "1");
   CHECK(InfoField(r, "aof_last_bgrewrite_status") == "ok");
   CHECK(Run(r, {"SET", "after", "1"}) == "OK");
+  // everysec: an acknowledged write reaches the file within ~1 ms (persistence.h); a
+  // kill before that may lose it, so wait for the writer before the kill.
+  REQUIRE(PollUntil([&] { return ReadFile(s.aof_path()).find("after") != std::string::npos; }));
   s.Kill9();
   REQUIRE(s.Start({"--appendonly", "yes"}));
   RedisConn c2 = s.Connect();

@@ -21,6 +21,10 @@
 using namespace brisk::applog;
 using namespace brisk::applog::test;
 
+// record_test.cc (this binary's allocation counter).
+void WatchTestAllocations(bool on);
+size_t WatchedTestAllocations();
+
 namespace {
 
 bool WaitFor(const std::function<bool()>& pred, int timeout_ms = 10000) {
@@ -414,6 +418,71 @@ TEST_CASE("everysec: written LSNs are reported before any fdatasync", "[log][wri
   REQUIRE(h.writer->Shutdown().ok());  // shutdown fsyncs
   CHECK(h.st.fsync_calls.load() == base_fsyncs + 1);
   CHECK(h.writer->synced_lsn() == 3);
+}
+
+TEST_CASE("everysec: batches appended during the writer's nap share one write", "[log][writer]") {
+  // A nap far longer than the test: only the inbox threshold (or Shutdown) ends it, so
+  // nothing here depends on timing.
+  Harness h(40);
+  LogWriterOptions o = Opts(FsyncPolicy::kEverySec);
+  o.everysec_interval_us = 60'000'000;
+  o.write_delay_us = 60'000'000;
+  size_t batch2_to_10 = 0;
+  for (uint64_t i = 2; i <= 10; ++i) batch2_to_10 += h.batches[i].size();
+  o.inbox_wake_bytes = batch2_to_10 + 1;
+  h.Open(o);
+  h.Append(1);  // the writer is idle: woken at once
+  REQUIRE(WaitFor([&] { return h.writer->durable_lsn() == 1; }));
+  uint64_t writes = h.st.write_calls.load();
+  for (uint64_t i = 2; i <= 10; ++i) h.Append(i);  // napping: below the threshold
+  h.Append(11);                                    // crosses it: woken
+  REQUIRE(WaitFor([&] { return h.writer->durable_lsn() == 11; }));
+  CHECK(h.st.write_calls.load() == writes + 1);  // one write(2) for batches 2..11
+  {
+    std::lock_guard lock(h.mu);
+    CHECK(h.durable == std::vector<uint64_t>{1, 11});
+  }
+  for (uint64_t i = 12; i <= 40; ++i) h.Append(i);  // still napping: Shutdown writes them
+  CHECK(h.writer->queued_bytes() > 0);
+  REQUIRE(h.writer->Shutdown().ok());
+  CHECK(h.writer->synced_lsn() == 40);
+  CHECK(LoadBytes(h.mem.Contents("log")).records == h.expect);
+}
+
+TEST_CASE("everysec: an fdatasync that returns is reported (on_synced)", "[log][writer]") {
+  Harness h(3);
+  std::atomic<int> synced{0};
+  LogWriterCallbacks cb;
+  cb.on_synced = [&] { synced++; };
+  IoStatus s = LogWriter::Open(&h.fs, "log", Opts(FsyncPolicy::kEverySec), cb, 0, &h.writer);
+  REQUIRE(s.ok());
+  for (uint64_t i = 1; i <= 3; ++i) h.Append(i);
+  REQUIRE(WaitFor([&] { return h.writer->synced_lsn() == 3; }));  // 20 ms interval
+  CHECK(synced.load() >= 1);
+  REQUIRE(h.writer->Shutdown().ok());
+}
+
+TEST_CASE("always: the hand-off allocates nothing once the inbox has grown", "[log][writer]") {
+  // Append copies into the inbox, whose capacity is kept when the writer takes its bytes:
+  // the loop's side of the hand-off allocates nothing in a steady state.
+  Harness h(2000);
+  h.Open(Opts(FsyncPolicy::kAlways));
+  std::string first;  // batches 1..1000 in one Append: the inbox's capacity holds them
+  for (uint64_t i = 1; i <= 1000; ++i) first += h.batches[i];
+  h.writer->Append(first, 1000);
+  REQUIRE(WaitFor([&] { return h.writer->durable_lsn() == 1000; }));
+  size_t before = WatchedTestAllocations();
+  for (uint64_t i = 1001; i <= 2000; ++i) {
+    std::string_view bytes = h.batches[i];
+    WatchTestAllocations(true);
+    h.writer->Append(bytes, i);
+    WatchTestAllocations(false);
+    // (Never more than 50 batches queued: fewer bytes than the first Append's.)
+    if (i % 50 == 0) REQUIRE(WaitFor([&] { return h.writer->durable_lsn() == i; }));
+  }
+  CHECK(WatchedTestAllocations() - before == 0);
+  REQUIRE(h.writer->Shutdown().ok());
+  CHECK(LoadBytes(h.mem.Contents("log")).records == h.expect);
 }
 
 TEST_CASE("no: never fsyncs until shutdown", "[log][writer]") {
