@@ -19,6 +19,20 @@ const CommandSpec* CommandRegistry::Find(std::string_view name) const {
   return it == by_name_.end() ? nullptr : &it->second;
 }
 
+const SubcommandDoc* CommandSpec::FindSubcommand(std::string_view sub) const {
+  for (const SubcommandDoc& doc : subcommands) {
+    std::string_view name = doc.name.substr(doc.name.find('|') + 1);
+    if (name.size() != sub.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < sub.size() && same; ++i) {
+      same = tolower(static_cast<unsigned char>(name[i])) ==
+             tolower(static_cast<unsigned char>(sub[i]));
+    }
+    if (same) return &doc;
+  }
+  return nullptr;
+}
+
 bool CommandRegistry::GetKeys(const CommandSpec& spec, CmdArgs args,
                               std::vector<size_t>* positions) const {
   int argc = int(args.size());

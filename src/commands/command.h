@@ -102,6 +102,9 @@ struct CommandSpec {
   mutable CommandStats stats = {};
 
   bool IsWrite() const { return flags & kWrite; }
+  // A container's row for subcommand `sub` (case-insensitive), as Redis's lookup of
+  // "container|sub"; null if there is none (or this is not a container).
+  const SubcommandDoc* FindSubcommand(std::string_view sub) const;
 };
 
 // Flag names as COMMAND INFO reports them.

@@ -18,8 +18,6 @@ bool Dispatcher::Reject(ClientState* client, resp::ReplyBuilder* rb, std::string
   return false;
 }
 
-namespace {
-
 std::string UnknownCommandText(CmdArgs args) {
   std::string preview;
   for (size_t i = 1; i < args.size() && preview.size() < 128; ++i) {
@@ -30,6 +28,8 @@ std::string UnknownCommandText(CmdArgs args) {
   }
   return FormatError(Err::kUnknownCommand, {args[0].substr(0, 128), preview});
 }
+
+namespace {
 
 // A write for the -MISCONF rule: a write command, or an EXEC with a queued write.
 bool IsWriteCall(const CommandRegistry& commands, const CommandSpec& spec,

@@ -22,6 +22,9 @@ namespace brisk::cmd {
 
 enum class Outcome : uint8_t { kDone, kPaused };
 
+// "ERR unknown command '<name>', with args beginning with: ..." as Redis words it.
+std::string UnknownCommandText(CmdArgs args);
+
 class Dispatcher {
  public:
   explicit Dispatcher(ServerContext* server);

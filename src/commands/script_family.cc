@@ -2,8 +2,6 @@
 // (commands/scripting.h).
 #include <strings.h>
 
-#include <unordered_set>
-
 #include "commands/dispatcher.h"
 #include "commands/families.h"
 #include "commands/scripting.h"
@@ -16,29 +14,8 @@
 namespace brisk::cmd {
 namespace {
 
-// Commands Redis 7 flags noscript that their family rows here do not (yet) flag kNoScript:
-// connection state, pub/sub subscriptions, configuration, persistence control and every
-// blocking command (a script must never block).
-constexpr std::string_view kDeniedInScripts[] = {
-    "auth",      "client",      "config",     "hello",        "quit",       "reset",
-    "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe",
-    "save",      "bgsave",      "wait",       "replicaof",    "slaveof",    "failover",
-    // BLMPOP and BZMPOP are allowed (Redis 7.0 flags them blocking, not noscript): in a
-    // script they do not block and return nil when there is nothing to pop.
-    "blpop",     "brpop",       "brpoplpush", "blmove",       "bzpopmin",   "bzpopmax",
-    "xread",     "xreadgroup",  "eval",       "evalsha",      "eval_ro",    "evalsha_ro",
-    "script",    "fcall",       "fcall_ro",   "function"};
-
 bool ArityOk(int arity, size_t argc) {
   return arity > 0 ? argc == size_t(arity) : argc >= size_t(-arity);
-}
-
-bool DeniedInScript(const CommandSpec& spec) {
-  if (spec.flags & kNoScript) return true;
-  for (std::string_view name : kDeniedInScripts) {
-    if (spec.name == name) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -87,9 +64,19 @@ void Scripting::Call(std::span<const std::string_view> argv, int resp, std::stri
   const CommandSpec* spec = server_->commands->Find(argv[0]);
   if (spec == nullptr) return rb_.Error(Err::kScriptUnknownCommand);
   if (!ArityOk(spec->arity, argv.size())) return rb_.Error(Err::kScriptWrongArity);
-  if (DeniedInScript(*spec)) return rb_.Error(Err::kScriptNotAllowed);
+  // As Redis's lookupCommand: a container's subcommand is a command of its own, with its
+  // own arity and flags (CLIENT ID is noscript, CLIENT HELP is not).
+  uint32_t flags = spec->flags;
+  if (!spec->subcommands.empty()) {
+    const SubcommandDoc* sub = spec->FindSubcommand(argv[1]);
+    if (sub == nullptr) return rb_.Error(Err::kScriptUnknownCommand);
+    if (!ArityOk(sub->arity, argv.size())) return rb_.Error(Err::kScriptWrongArity);
+    flags |= sub->flags;
+  }
+  if (flags & kNoScript) return rb_.Error(Err::kScriptNotAllowed);
   const Config& cfg = *server_->config;
-  if (spec->IsWrite()) {
+  bool write = (flags & kWrite) != 0;
+  if (write) {
     if (read_only_) return rb_.Error(Err::kScriptWriteInRo);
     if (server_->effects != nullptr && server_->effects->writes_refused()) {
       return rb_.Error(FormatError(Err::kMisconf, {server_->effects->write_error()}));
@@ -97,11 +84,11 @@ void Scripting::Call(std::span<const std::string_view> argv, int resp, std::stri
   }
   // Redis's scriptVerifyOOM: a script that has not written yet may not start growing
   // memory over maxmemory (once it wrote, it must be allowed to finish consistently).
-  if (cfg.maxmemory != 0 && (spec->flags & kDenyOom) && !wrote_ &&
+  if (cfg.maxmemory != 0 && (flags & kDenyOom) && !wrote_ &&
       server_->hooks->UsedMemory() > cfg.maxmemory) {
     return rb_.Error(Err::kOom);
   }
-  if (spec->IsWrite()) wrote_ = true;  // invariant 3: before the write happens
+  if (write) wrote_ = true;  // invariant 3: before the write happens
   client_.resp = resp;
   server_->dispatcher->Call(*spec, &client_, argv, &rb_, now_ms_);
 }
@@ -206,9 +193,12 @@ void Script(CmdArgs args, CommandContext* ctx) {
          strcasecmp(std::string(args[2]).c_str(), "async") != 0)) {
       return ctx->Error(Err::kScriptFlushOption);
     }
-    // ASYNC is done synchronously: closing the Lua state is one free per object and
-    // scripts are small.
-    s->engine().Flush();
+    // Redis's scriptCommand: no mode follows lazyfree-lazy-user-flush. ASYNC swaps in a
+    // fresh state and closes the old one on the closer thread (script/state_closer.h).
+    bool async = args.size() == 3 ? strcasecmp(std::string(args[2]).c_str(), "async") == 0
+                                  : ctx->config().lazyfree_lazy_user_flush;
+    s->engine().Flush(async ? script::LuaEngine::FlushMode::kAsync
+                            : script::LuaEngine::FlushMode::kSync);
     return rb->Ok();
   }
   if (strcasecmp(std::string(sub).c_str(), "kill") == 0) {
@@ -263,7 +253,7 @@ void RegisterScriptFamily(CommandRegistry* r) {
        "scripting", "Executes a read-only server-side Lua script by SHA1 digest.", "7.0.0"},
       {"script",
        -2,
-       kNoScript,
+       0,  // as Redis: a container has no flags; its subcommands have theirs
        0,
        0,
        0,

@@ -15,8 +15,9 @@
 //      script does not change the caller's database.
 //   3. wrote() is set before the first write command runs; once set, Kill() answers
 //      UNKILLABLE until the script ends.
-//   4. Commands flagged kNoScript are refused inside a script, with Redis's text; a
-//      script never blocks (no blocking command is allowed to wait in it).
+//   4. Commands flagged kNoScript (a container's subcommand: on its own row, as Redis
+//      looks up "client|id") are refused inside a script, with Redis's text; a script
+//      never blocks (no blocking command is allowed to wait in it).
 #pragma once
 
 #include <cstdint>

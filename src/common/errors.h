@@ -103,6 +103,9 @@ namespace brisk {
   X(kDiscardWithoutMulti, "ERR DISCARD without MULTI")                                           \
   X(kWatchInMulti, "ERR WATCH inside MULTI is not allowed")                                      \
   X(kExecAbort, "EXECABORT Transaction discarded because of previous errors.")                   \
+  X(kExecAbortBusy,                                                                              \
+    "EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can "  \
+    "only call SCRIPT KILL or SHUTDOWN NOSAVE.")                                                 \
   X(kNotAllowedInMulti, "ERR Command not allowed inside a transaction")                          \
   X(kSubscribeContext,                                                                           \
     "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "  \

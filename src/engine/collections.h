@@ -44,7 +44,7 @@
 //   3. Nodes reachable from a published root are immutable and owned by exactly one
 //      live key. Entry copies that share a root (a rehash migration's Entry::Copy, the
 //      superseded entry of a SetExpire/Rename/MoveTo) are never freed *with* the root:
-//      the engine frees entries with std::free, and trees only through the hooks
+//      the engine frees entries with FreeBlock (slab.h), and trees only through the hooks
 //      below. COPY deep-copies (CopyExternalValue), so no two live keys share nodes.
 //   4. When a key leaves the keyspace for good (DEL, expiry, eviction, overwrite by a
 //      string, FLUSH, table drop, keyspace destruction), its tree is released exactly

@@ -9,6 +9,7 @@
 #include "common/numbers.h"
 #include "engine/collections.h"
 #include "engine/keyspace.h"
+#include "engine/slab.h"
 
 namespace brisk::engine {
 
@@ -39,18 +40,23 @@ size_t Entry::SizeClass(size_t n) {
   return (n + step - 1) & ~(step - 1);
 }
 
+size_t Entry::AllocClass(size_t n) {
+  return slab::Serves(n) ? slab::SlotBytes(n) : SizeClass(n);
+}
+
 size_t Entry::KeyLength() const {
   return (meta_ & kWideFlag) ? LoadUnaligned<uint32_t>(OptionalArea()) : klen_;
 }
 
 size_t Entry::ValueBytes() const {
   if (meta_ & kIntFlag) return 8;
-  return (meta_ & kWideFlag) ? LoadUnaligned<uint32_t>(OptionalArea() + 4) : vlen_;
+  if (meta_ & kWideFlag) return LoadUnaligned<uint32_t>(OptionalArea() + 4);
+  if (meta_ & kMidFlag) return vlen_ | size_t(uint8_t(OptionalArea()[0])) << 8;
+  return vlen_;
 }
 
 size_t Entry::OptionalBytes() const {
-  return ((meta_ & kWideFlag) ? 8 : 0) + ((meta_ & kExpireFlag) ? 12 : 0) +
-         ((meta_ & kLsnFlag) ? 8 : 0);
+  return ExpireOffset() + ((meta_ & kExpireFlag) ? 12 : 0) + ((meta_ & kLsnFlag) ? 8 : 0);
 }
 
 const char* Entry::Payload() const { return OptionalArea() + OptionalBytes(); }
@@ -102,16 +108,23 @@ Entry* Entry::Create(const Shape& shape) {
   static_assert(offsetof(Entry, meta_) == 12 && offsetof(Entry, vlen_) == kHeaderBytes - 1);
   static_assert(sizeof(Entry) == 16);
   size_t vbytes = shape.is_int ? 8 : shape.value_len;
-  bool wide = shape.key.size() > 0xFF || (!shape.is_int && shape.value_len > 0xFF);
+  bool wide = shape.key.size() > 0xFF || (!shape.is_int && shape.value_len > 0xFFFF);
+  bool mid = !wide && !shape.is_int && shape.value_len > 0xFF;
   uint8_t meta = uint8_t(uint8_t(shape.type) & kTypeMask);
   if (shape.is_int) meta |= kIntFlag;
   if (shape.expire_at_ms != 0) meta |= kExpireFlag;
   if (shape.has_lsn) meta |= kLsnFlag;
   if (wide) meta |= kWideFlag;
-  size_t opt = (wide ? 8 : 0) + (shape.expire_at_ms != 0 ? 12 : 0) + (shape.has_lsn ? 8 : 0);
+  if (mid) meta |= kMidFlag;
+  size_t opt = (wide ? 8 : mid ? 1 : 0) + (shape.expire_at_ms != 0 ? 12 : 0) +
+               (shape.has_lsn ? 8 : 0);
   size_t bytes = kHeaderBytes + opt + shape.key.size() + vbytes;
   // Never less than the object itself; ask for the whole size class we account for.
-  void* mem = std::malloc(SizeClass(bytes < sizeof(Entry) ? sizeof(Entry) : bytes));
+  // 129..2048 bytes come from the exact-fit allocator (engine/slab.h), unless its range
+  // is unavailable (then malloc: MemoryBytes may under-count by < 12%).
+  size_t want = bytes < sizeof(Entry) ? sizeof(Entry) : bytes;
+  void* mem = slab::Serves(want) ? slab::Alloc(want) : nullptr;
+  if (mem == nullptr) mem = std::malloc(SizeClass(want));
   if (mem == nullptr) throw std::bad_alloc();
   auto* e = new (mem) Entry;
   e->next_.store(nullptr, std::memory_order_relaxed);
@@ -124,6 +137,8 @@ Entry* Entry::Create(const Shape& shape) {
     StoreUnaligned(p, uint32_t(shape.key.size()));
     StoreUnaligned(p + 4, uint32_t(shape.is_int ? 0 : shape.value_len));
     p += 8;
+  } else if (mid) {
+    *p++ = char(uint8_t(shape.value_len >> 8));
   }
   if (shape.expire_at_ms != 0) {
     StoreUnaligned(p, shape.expire_at_ms);

@@ -91,17 +91,20 @@ class KeyObserver {
 //                           published entry besides access_; table.h invariants)
 //   8       4     access_   access word: LRU clock or LFU counter + CLOCK ref bits
 //                           (engine/eviction.h), atomic, relaxed, writer-updated
-//   12      1     meta_     type:3 | int:1 | expire:1 | lsn:1 | wide:1
+//   12      1     meta_     type:3 | int:1 | expire:1 | lsn:1 | wide:1 | mid:1
 //   13      1     klen_     key length   (if !wide)
-//   14      1     vlen_     value length (if !wide; 0 for int)
-//   15      [8]   wide: u32 key length, u32 value length
+//   14      1     vlen_     value length (if !wide; 0 for int); if mid, its low byte
+//   15      [8]   wide: u32 key length, u32 value length (key > 255 or value > 65535)
+//           [1]   mid: the value length's high byte (key <= 255, value 256..65535:
+//                 a listpack collection past 255 bytes pays 1 byte, not 8)
 //           [8]   expire: i64 deadline (unix ms)      } only if flagged
 //           [4]   expire: u32 expiry-heap position   } (writer-only, mutable)
 //           [8]   lsn: u64 last-modified LSN          } only if flagged
 //           klen  key bytes
 //           vlen  value bytes, or 8 bytes of int64 for the int encoding
 //
-// The allocation is rounded up to mimalloc's size class (SizeClass()), which is what
+// The allocation is rounded up to its allocator's size class (AllocClass(): mimalloc's
+// classes, or 8-byte steps from engine/slab.h for 129..2048 bytes), which is what
 // MemoryBytes() reports. Fields after offset 15 are unaligned and read with memcpy.
 class Entry {
  public:
@@ -139,13 +142,16 @@ class Entry {
   // allocator's size class. Depends only on the entry's (immutable) contents.
   // A large collection adds the memory of its external nodes (collections.h invariant 5).
   size_t MemoryBytes() const {
-    size_t own = SizeClass(AllocBytes());
+    size_t own = AllocClass(AllocBytes());
     return type() == ObjType::kString ? own : own + CollectionExternalBytes();
   }
 
   // mimalloc's size class for a request of n bytes (8-byte steps up to 64, then four
   // classes per power of two: 80, 96, 112, 128, 160, ...).
   static size_t SizeClass(size_t n);
+  // What an entry of n bytes takes: SizeClass(n), or 8-byte steps for the sizes the
+  // exact-fit allocator serves (engine/slab.h: 129..2048 bytes).
+  static size_t AllocClass(size_t n);
 
   // Everything an entry is built from (the value bytes are filled in separately).
   struct Shape {
@@ -169,10 +175,11 @@ class Entry {
   static constexpr uint8_t kExpireFlag = 0x10;
   static constexpr uint8_t kLsnFlag = 0x20;
   static constexpr uint8_t kWideFlag = 0x40;
+  static constexpr uint8_t kMidFlag = 0x80;
   static constexpr size_t kHeaderBytes = 15;
 
   // A new, unpublished entry with `shape`; its value bytes (MutableValue) are
-  // uninitialized unless is_int. Freed with std::free (table.h invariant 5).
+  // uninitialized unless is_int. Freed with engine::FreeBlock (engine/slab.h).
   static Entry* Create(const Shape& shape);
   static Entry* CreateString(const Shape& shape, std::string_view value);
   // A copy of `src` with another key / expiry / LSN (value and type kept).
@@ -192,7 +199,7 @@ class Entry {
   char* MutableValue() { return const_cast<char*>(ValueData()); }
   char* OptionalArea() { return reinterpret_cast<char*>(this) + kHeaderBytes; }
   const char* OptionalArea() const { return reinterpret_cast<const char*>(this) + kHeaderBytes; }
-  size_t ExpireOffset() const { return (meta_ & kWideFlag) ? 8 : 0; }
+  size_t ExpireOffset() const { return (meta_ & kWideFlag) ? 8 : (meta_ & kMidFlag) ? 1 : 0; }
   // Expiry-heap position (writer-only). REQUIRES: an expiry.
   uint32_t heap_pos() const;
   void set_heap_pos(uint32_t pos);

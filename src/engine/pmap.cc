@@ -11,6 +11,7 @@
 #include "engine/compact.h"
 #include "engine/keyspace.h"
 #include "engine/rcu.h"
+#include "engine/slab.h"
 
 namespace brisk::engine::pmap {
 
@@ -40,8 +41,10 @@ char* WriteItem(char* p, const Item& it) {
   return p + it.value.size();
 }
 
+// Invariant 4: 129..2048-byte nodes from the exact-fit allocator (most leaves).
 Node* Alloc(size_t bytes) {
-  void* p = std::malloc(Entry::SizeClass(bytes));
+  void* p = slab::Serves(bytes) ? slab::Alloc(bytes) : nullptr;
+  if (p == nullptr) p = std::malloc(Entry::SizeClass(bytes));
   if (p == nullptr) throw std::bad_alloc();
   return static_cast<Node*>(p);
 }
@@ -116,7 +119,7 @@ void FreeAll(const Node* n) {
   if (!n->leaf()) {
     for (uint32_t i = 0; i < n->size(); ++i) FreeAll(n->children()[i]);
   }
-  std::free(const_cast<Node*>(n));
+  FreeBlock(const_cast<Node*>(n));
 }
 
 void RetireAll(const Node* n) {
@@ -131,7 +134,7 @@ const Node* DeepCopy(const Node* n, size_t* bytes) {
   size_t alloc = n->AllocBytes();
   Node* copy = Alloc(alloc);
   std::memcpy(copy, n, alloc);
-  *bytes += Entry::SizeClass(alloc);
+  *bytes += Entry::AllocClass(alloc);
   if (!n->leaf()) {
     auto** kids = reinterpret_cast<const Node**>(reinterpret_cast<char*>(copy) + 16);
     for (uint32_t i = 0; i < n->size(); ++i) kids[i] = DeepCopy(n->children()[i], bytes);
@@ -164,7 +167,7 @@ Node* Editor::NewLeaf(const Item* items, size_t n) {
   leaf->info = Node::kLeafBit | Node::kFreshBit | uint32_t(body);
   char* p = reinterpret_cast<char*>(leaf) + 8;
   for (size_t i = 0; i < n; ++i) p = WriteItem(p, items[i]);
-  bytes_ += Entry::SizeClass(8 + body);
+  bytes_ += Entry::AllocClass(8 + body);
   return leaf;
 }
 
@@ -175,7 +178,7 @@ Node* Editor::NewInner(uint64_t bitmap, const Node* const* kids, size_t n, uint3
   inner->info = Node::kFreshBit | uint32_t(n);
   std::memcpy(reinterpret_cast<char*>(inner) + 8, &bitmap, 8);
   std::memcpy(reinterpret_cast<char*>(inner) + 16, kids, 8 * n);
-  bytes_ += Entry::SizeClass(alloc);
+  bytes_ += Entry::AllocClass(alloc);
   return inner;
 }
 
@@ -197,9 +200,9 @@ const Node* Editor::BuildRange(const Item* items, size_t n, int depth) {
 }
 
 void Editor::Replaced(const Node* n) {
-  bytes_ -= Entry::SizeClass(n->AllocBytes());
+  bytes_ -= Entry::AllocClass(n->AllocBytes());
   if (n->info & Node::kFreshBit) {
-    std::free(const_cast<Node*>(n));  // invariant 1: never published
+    FreeBlock(const_cast<Node*>(n));  // invariant 1: never published
   } else {
     retired_.push_back(n);
   }

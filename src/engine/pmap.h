@@ -22,10 +22,11 @@
 //   2. Every node's count is the number of items in its subtree; no node is empty;
 //      inner nodes have >= 1 child. Within a leaf, items are sorted by (hash, field)
 //      and fields are unique in the whole trie.
-//   3. Editor::bytes() is the sum of Entry::SizeClass(allocation) over the nodes of
+//   3. Editor::bytes() is the sum of Entry::AllocClass(allocation) over the nodes of
 //      the current version (what the entry accounts for, collections.h invariant 5).
-//   4. Node memory comes from std::malloc and is released with std::free, directly
-//      (FreeAll, fresh nodes) or via engine::Retire (replaced published nodes).
+//   4. Node memory comes from engine/slab.h (129..2048 bytes) or std::malloc and is
+//      released with engine::FreeBlock, directly (FreeAll, fresh nodes) or via
+//      engine::Retire (replaced published nodes).
 #pragma once
 
 #include <cstddef>

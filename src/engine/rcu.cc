@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "engine/slab.h"
+
 #if defined(__SANITIZE_THREAD__)
 #define BRISK_TSAN_ANNOTATE 1
 #elif defined(__has_feature)
@@ -197,7 +199,7 @@ struct ThreadState {
       // cache misses instead of paying them one after another.
       for (size_t i = 0; i < freeing->count; ++i) {
         if (i + 8 < freeing->count) __builtin_prefetch(freeing->blocks[i + 8], 1);
-        std::free(freeing->blocks[i]);
+        FreeBlock(freeing->blocks[i]);  // entries may come from engine/slab.h
       }
       delete freeing;
       freeing = next;

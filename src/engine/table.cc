@@ -14,6 +14,7 @@
 #include "engine/collections.h"
 #include "engine/expiry_index.h"
 #include "engine/rcu.h"
+#include "engine/slab.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels answer EINVAL
@@ -135,7 +136,7 @@ Table::~Table() {
       while (e != nullptr) {
         Entry* next = e->next_.load(kRelaxed);
         FreeExternalValue(*e);  // collections.h invariant 4
-        std::free(e);
+        FreeBlock(e);
         e = next;
       }
     }
@@ -178,7 +179,7 @@ bool Table::FreeSome(size_t max_entries) {
       for (Entry* e = head.load(kRelaxed); e != nullptr;) {
         Entry* next = e->next_.load(kRelaxed);
         FreeExternalValue(*e);  // collections.h invariant 4
-        std::free(e);
+        FreeBlock(e);
         e = next;
         if (++freed == max_entries) {
           head.store(e, kRelaxed);  // the rest of the chain, for the next slice
@@ -208,12 +209,13 @@ TableStats Table::Stats() const {
 Entry* Table::Lookup(std::string_view key) const {
   uint64_t h = HashKey(key);
   for (;;) {
-    // Invariant 5: ht_[1] first, then ht_[0].
+    // Invariant 5: load ht_[1] first, then ht_[0]; probe ht_[0], then ht_[1] unless it
+    // is absent or the same array (FinishRehashIfDone between its two stores).
     const BucketArray* a1 = ht_[1].load(kAcquire);
     const BucketArray* a0 = ht_[0].load(kAcquire);
     if (a0 == nullptr) return nullptr;
-    for (const BucketArray* a : {a0, a1}) {
-      if (a == nullptr || (a == a1 && a1 == a0)) continue;
+    for (const BucketArray* a : {a0, a1 != a0 ? a1 : nullptr}) {
+      if (a == nullptr) continue;
       for (Entry* e = a->heads()[h & a->mask()].load(kAcquire); e != nullptr;
            e = e->next_.load(kAcquire)) {
         if (e->key() == key) return e;
@@ -339,7 +341,7 @@ struct PreparedArray {
 
 void Table::Grow() {
   size_t new_size = std::bit_ceil(items() + 1);
-  if (sizeof(BucketArray) + new_size * sizeof(Entry*) < BucketArray::kMapBytes) {
+  if (sizeof(BucketArray) + new_size * sizeof(Entry*) < BucketArray::kPrepareBytes) {
     return StartRehash(new_size);
   }
   if (prepared_ == nullptr) {
@@ -430,6 +432,7 @@ void Table::FinishRehashIfDone() {
   BucketArray* old = Array(0);
   // Invariant 5: ht_[0] first, then ht_[1].
   ht_[0].store(Array(1), kRelease);
+  if (auto* seam = finish_rehash_seam.load(kRelaxed)) seam(*this);
   ht_[1].store(nullptr, kRelease);
   used_[0] = used_[1];
   used_[1] = 0;

@@ -39,10 +39,17 @@
 //      chains have one entry, so a grow mostly adopts and rarely copies.
 //   5. Arrays are switched in this order: StartRehash stores ht_[1] (release);
 //      FinishRehash stores ht_[0] = ht_[1], then ht_[1] = nullptr, then retires the
-//      old array. Readers load ht_[1] first, then ht_[0]; after a miss they reload
-//      both and retry if either changed (a rehash started or ended while they looked):
-//      so a key present throughout a lookup is always found. Array addresses cannot
-//      be reused while a reader holds one (invariant 3), so the check has no ABA.
+//      old array. Readers load ht_[1] first, then ht_[0]; they probe ht_[0] first
+//      (finding a migrated bucket cleared there makes its entries visible in ht_[1],
+//      invariant 4), then ht_[1] unless it is null or the same array; after a miss
+//      they reload both and retry if either changed (a rehash started or ended while
+//      they looked): so a key present throughout a lookup is always found. Array
+//      addresses cannot be reused while a reader holds one (invariant 3), so the check
+//      has no ABA. Between FinishRehash's two stores ht_[0] == ht_[1], and that array
+//      holds every entry: a reader that loads the same array twice must probe it once,
+//      never skip it (issue #3: skipping it returned a miss that the retry check,
+//      seeing both arrays unchanged, confirmed; a writer preempted between the stores
+//      made every lookup in the window miss).
 //   6. items_ / bytes_ / volatile_items_ are the count, the sum of MemoryBytes() and
 //      the count with an expiry of the linked entries (writer stores, relaxed; readers
 //      may read them relaxed). The table's own ExpiryIndex holds exactly the linked
@@ -52,10 +59,12 @@
 //   7. Memory per entry: the entry's own size class (keyspace.h Entry) plus ~8-16
 //      bytes of bucket slot (load factor between 1/2 and 1 after a grow). E.g. 11-byte
 //      key, 16-byte value: 15 + 11 + 16 = 42 -> 48 bytes; with an expiry +12 -> 56;
-//      with an LSN +8. No other per-entry allocation; no rcu_head per entry.
+//      with an LSN +8. Entries of 129..2048 bytes take 8-byte steps (engine/slab.h):
+//      a 10-field hash of 8/16-byte fields, key "hash:0000000", is 290 -> 296 bytes.
+//      No other per-entry allocation; no rcu_head per entry.
 //   8. Hashes are XXH3_64bits of the whole key, so entries of different tables are
 //      comparable by hash: ScanGroup relies on it.
-//  10. A grow's new array, when it comes from mmap (>= 1 MiB), is mapped and faulted
+//  10. A grow's new array, when it is big (>= kPrepareBytes, 1 MiB), is mapped and faulted
 //      in on a short-lived helper thread (Grow, PreparedArray) before the rehash
 //      starts; meanwhile inserts keep going to the old array, whose load factor passes
 //      1 for the milliseconds that takes. The helper never sees the Table: it hands
@@ -90,8 +99,13 @@ class ExpiryIndex;
 // come lazily from the OS, so a large array costs no pause to allocate). Arrays of
 // kMapBytes or more are mmap'ed and munmap'ed when reclaimed, so the memory of the
 // arrays a table outgrew goes back to the OS instead of staying in the allocator.
+// (128 KiB, glibc's default mmap threshold: at 1 MiB, a table grown to 100k keys kept
+// ~1 MiB of outgrown arrays resident in mimalloc, 10 bytes per key, since entries of
+// 129..2048 bytes no longer come from mimalloc to reuse it: engine/slab.h.)
 struct BucketArray {
-  static constexpr size_t kMapBytes = size_t{1} << 20;
+  static constexpr size_t kMapBytes = size_t{128} << 10;
+  // Grows to arrays this big are prepared on a helper thread (table.h invariant 10).
+  static constexpr size_t kPrepareBytes = size_t{1} << 20;
   size_t size;
   bool mapped;
   std::atomic<Entry*>* heads() { return reinterpret_cast<std::atomic<Entry*>*>(this + 1); }
@@ -247,6 +261,10 @@ class Table {
 
   // Test hooks.
   size_t bucket_count(int i) const { return Array(i) == nullptr ? 0 : Array(i)->size; }
+  // Test seam: FinishRehashIfDone calls it (writer thread) between its two array
+  // stores, where ht_[0] == ht_[1] (invariant 5), so a test can run a Lookup there.
+  // nullptr outside tests; read only when a rehash finishes.
+  static inline std::atomic<void (*)(const Table&)> finish_rehash_seam{nullptr};
 
  private:
   friend class ReaderScan;

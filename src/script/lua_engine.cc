@@ -27,7 +27,7 @@ constexpr const char* kReadonlyMarker = "__brisk_readonly";
 LuaEngine* EngineOf(lua_State* L) {
   void* ud = nullptr;
   lua_getallocf(L, &ud);
-  return static_cast<LuaEngine*>(ud);
+  return static_cast<LuaEngine*>(static_cast<LuaHeap*>(ud)->owner);
 }
 
 // Raises Redis's error table for an errors.h row.
@@ -355,21 +355,23 @@ LuaEngine::~LuaEngine() {
 }
 
 void* LuaEngine::Alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
-  auto* self = static_cast<LuaEngine*>(ud);
+  auto* heap = static_cast<LuaHeap*>(ud);
   if (nsize == 0) {
     free(ptr);
-    self->memory_bytes_ -= osize;
+    heap->bytes -= osize;
     return nullptr;
   }
-  if (nsize > osize && self->memory_bytes_ + (nsize - osize) > kMaxLuaMemory) return nullptr;
+  if (nsize > osize && heap->bytes + (nsize - osize) > kMaxLuaMemory) return nullptr;
   void* p = realloc(ptr, nsize);
   if (p == nullptr) return nullptr;
-  self->memory_bytes_ = self->memory_bytes_ + nsize - osize;
+  heap->bytes = heap->bytes + nsize - osize;
   return p;
 }
 
 void LuaEngine::Open() {
-  L_ = lua_newstate(Alloc, this);
+  heap_ = std::make_unique<LuaHeap>();
+  heap_->owner = this;
+  L_ = lua_newstate(Alloc, heap_.get());
   lua_State* L = L_;
   OpenLib(L, luaopen_base, "");
   OpenLib(L, luaopen_table, LUA_TABLIBNAME);
@@ -434,7 +436,11 @@ void LuaEngine::Close() {
   scripts_bytes_ = 0;
 }
 
-void LuaEngine::Flush() {
+void LuaEngine::Flush(FlushMode mode) {
+  if (mode == FlushMode::kAsync) {
+    closer_.Retire(L_, std::move(heap_));  // invariant 2: the old heap goes with it
+    L_ = nullptr;
+  }
   Close();
   Open();
 }

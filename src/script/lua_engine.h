@@ -7,15 +7,19 @@
 // This layer knows nothing of commands: redis.call hands the argv to a ScriptHost (the
 // command layer implements it) and converts the RESP bytes it answers back to Lua.
 //
-// Thread safety: loop thread only (one lua_State, not shared).
-// Ownership: the engine owns the lua_State and every cached script; Flush() replaces the
-// state (SCRIPT FLUSH), which drops every script and all memory Lua held.
+// Thread safety: loop thread only (one lua_State, not shared). Flush(kAsync) hands the
+// old state to the StateCloser's thread (script/state_closer.h), which closes it there;
+// the loop never touches that state again.
+// Ownership: the engine owns the lua_State, its LuaHeap and every cached script; Flush()
+// replaces the state (SCRIPT FLUSH), which drops every script and all memory Lua held.
 // Invariants:
 //   1. Scripts run only through Run(), one at a time; Run() is not re-entrant (a script
 //      cannot EVAL: EVAL is flagged noscript).
-//   2. Every allocation of the state goes through the counting allocator: memory_bytes()
-//      is exact, and an allocation that would take it over kMaxLuaMemory fails, which Lua
-//      turns into a "not enough memory" error of the running script.
+//   2. Every allocation of the state goes through the counting allocator, whose ud is
+//      the state's own LuaHeap: memory_bytes() is exact for the current state, and an
+//      allocation that would take it over kMaxLuaMemory fails, which Lua turns into a
+//      "not enough memory" error of the running script. A retired state counts on its
+//      own heap (never the live one), so closing it on another thread races with nothing.
 //   3. The globals a script sees are a read-only proxy of the real globals table: writing
 //      a global (or a field of a library table) raises "Attempt to modify a readonly
 //      table", reading an undefined one raises "Script attempted to access nonexistent
@@ -34,6 +38,7 @@
 #include <vector>
 
 #include "resp/reply.h"
+#include "script/state_closer.h"
 
 struct lua_State;
 struct lua_Debug;
@@ -77,8 +82,12 @@ class LuaEngine {
   bool Exists(std::string_view sha) const;
   // A "#!lua flags=no-writes" shebang: the script may only read. REQUIRES: Exists(sha).
   bool NoWrites(std::string_view sha) const;
-  // SCRIPT FLUSH: a fresh state without any script.
-  void Flush();
+  // SCRIPT FLUSH: a fresh state without any script. kSync closes the old state here;
+  // kAsync only swaps in the new one and retires the old to the closer thread (Redis's
+  // lazyfree). REQUIRES: no script is running.
+  enum class FlushMode { kSync, kAsync };
+  void Flush(FlushMode mode = FlushMode::kSync);
+  StateCloser& closer() { return closer_; }
 
   // Runs the cached script `sha` (REQUIRES: Exists(sha)) with KEYS / ARGV and appends
   // its reply (or its error, with Redis's " script: <sha>, on @user_script:<line>."
@@ -87,7 +96,7 @@ class LuaEngine {
            std::span<const std::string_view> args, ScriptHost* host, resp::ReplyBuilder* rb);
 
   // INFO memory: bytes held by the Lua state, bytes of cached script bodies, script count.
-  size_t memory_bytes() const { return memory_bytes_; }
+  size_t memory_bytes() const { return heap_->bytes; }
   size_t scripts_bytes() const { return scripts_bytes_; }
   size_t scripts_count() const { return scripts_.size(); }
 
@@ -126,7 +135,8 @@ class LuaEngine {
   int err_handler_ref_ = -1;
   int run_ref_ = -1;  // RunProtected as a Lua function (lua_cpcall would allocate one per run)
   std::unordered_map<std::string, Script, Hash, std::equal_to<>> scripts_;
-  size_t memory_bytes_ = 0;
+  std::unique_ptr<LuaHeap> heap_;  // L_'s allocation count (invariant 2)
+  StateCloser closer_;  // outlives ~LuaEngine's body; its destructor closes what is retired
   size_t scripts_bytes_ = 0;
   ScriptHost* host_ = nullptr;  // non-null while Run() runs
   int script_resp_ = 2;

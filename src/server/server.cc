@@ -151,6 +151,8 @@ int Server::Run() {
   block_timer_.data = this;
   uv_idle_init(&loop_, &unblock_idle_);
   unblock_idle_.data = this;
+  uv_idle_init(&loop_, &resume_idle_);
+  resume_idle_.data = this;
   evict_idle_.data = this;
   // What the process holds before any data or client: the fixed part of used_memory.
   startup_memory_ = ProcessHeapBytes();
@@ -274,6 +276,10 @@ void Server::Accept(uv_stream_t* listener, bool is_unix) {
     conn->Close();
     return;
   }
+  Admit(conn, is_unix);
+}
+
+void Server::Admit(Connection* conn, bool is_unix) {
   cmd::ClientState& c = conn->client();
   if (!is_unix) {
     auto* tcp = reinterpret_cast<uv_tcp_t*>(conn->handle());
@@ -286,6 +292,8 @@ void Server::Accept(uv_stream_t* listener, bool is_unix) {
   } else {
     c.addr = "/unixsocket:0";
     c.laddr = config_->unixsocket + ":0";
+    uv_os_fd_t fd;  // as for TCP: CLIENT LIST shows it, the busy service reads it
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(conn->handle()), &fd) == 0) c.fd = fd;
   }
   ++ctx_.stats.total_connections;
   clients_[c.id] = conn;
@@ -329,14 +337,6 @@ void Server::OnCheck(uv_check_t* h) {
   // Client-side caching: this turn's BCAST invalidations, then the table size limit
   // (Redis's beforeSleep); their messages go out in the flush below.
   self->ctx_.tracking.BeforeSleep(self, uint64_t(self->config_->tracking_table_max_keys));
-  // Connections that used their read budget (connection.h invariant 6) read again in
-  // the next turn's poll.
-  for (uint64_t id : self->resume_reading_) {
-    if (auto it = self->clients_.find(id); it != self->clients_.end()) {
-      it->second->ResumeAfterBudget();
-    }
-  }
-  self->resume_reading_.clear();
   // Flush may close connections, which edits flush_list_; work on a snapshot.
   std::vector<Connection*> list;
   list.swap(self->flush_list_);
@@ -498,6 +498,23 @@ void Server::OnUnblockIdle(uv_idle_t* h) {
   if (self->unblocked_.empty()) uv_idle_stop(h);
 }
 
+// Connections that used a turn's budget (connection.h invariant 6): their backlog runs
+// now, at the start of the next turn, and they read again in its poll. One that runs
+// out again is queued for the turn after.
+void Server::OnResumeIdle(uv_idle_t* h) {
+  auto* self = static_cast<Server*>(h->data);
+  clock::UpdateCachedTime();
+  std::vector<uint64_t>& ids = self->resume_now_;  // both keep their capacity
+  ids.swap(self->resume_reading_);
+  for (uint64_t id : ids) {
+    if (auto it = self->clients_.find(id); it != self->clients_.end()) {
+      it->second->ResumeAfterBudget();
+    }
+  }
+  ids.clear();
+  if (self->resume_reading_.empty()) uv_idle_stop(h);
+}
+
 void Server::ArmBlockTimer() {
   if (shutting_down_) return;
   int64_t due = ctx_.blocking.next_deadline_ms();
@@ -562,6 +579,8 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&block_timer_), nullptr);
   uv_idle_stop(&unblock_idle_);
   uv_close(reinterpret_cast<uv_handle_t*>(&unblock_idle_), nullptr);
+  uv_idle_stop(&resume_idle_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&resume_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&expire_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);

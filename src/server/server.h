@@ -48,8 +48,12 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   void ScheduleFlush(Connection* c) { flush_list_.push_back(c); }
   void OnConnectionClosed(Connection* c);
   void AddPaused(Connection* c) { paused_.push_back(c); }
-  // Connection invariant 6: restart its reading at the end of this turn.
-  void ResumeNextTurn(uint64_t client_id) { resume_reading_.push_back(client_id); }
+  // Connection invariant 6: its ResumeAfterBudget() runs in the next turn, before the
+  // poll (resume_idle_: an active idle handle also keeps that poll from blocking).
+  void ResumeNextTurn(uint64_t client_id) {
+    resume_reading_.push_back(client_id);
+    if (!shutting_down_) uv_idle_start(&resume_idle_, OnResumeIdle);  // closed then
+  }
   // The append log; Connection asks it for reply barriers (server/persistence.h).
   Persistence& persistence() { return *persistence_; }
   // c holds output back until the append log releases it; flushed again on release.
@@ -90,6 +94,13 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   bool ListenUnix();
   static void OnConnection(uv_stream_t* listener, int status);
   void Accept(uv_stream_t* listener, bool is_unix);
+  // An accepted connection: peer names, maxclients / protected-mode refusals, Start().
+  void Admit(Connection* conn, bool is_unix);
+  // server/busy_service.cc: accepts pending connections on every listener with
+  // non-blocking accept4() (libuv's listener watchers are not polled while a script
+  // runs), and the answers given while busy, in Redis's processCommand order.
+  void AcceptWhileBusy();
+  void AnswerWhileBusy(cmd::ClientState* client, cmd::CmdArgs args, resp::ReplyBuilder* rb);
   static void OnCheck(uv_check_t* h);
   static void OnCron(uv_timer_t* h);
   static void OnSignal(uv_signal_t* h, int signum);
@@ -109,6 +120,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   void ArmBlockTimer();
   static void OnBlockTimer(uv_timer_t* h);
   static void OnUnblockIdle(uv_idle_t* h);
+  static void OnResumeIdle(uv_idle_t* h);
   void BeginShutdown();
   Connection* FindConnection(const cmd::ClientState* client);
 
@@ -127,6 +139,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   uv_timer_t block_timer_;
   int64_t block_timer_due_ = 0;  // the deadline block_timer_ is armed for (0: none)
   uv_idle_t unblock_idle_;       // resumes unblocked connections outside any command
+  uv_idle_t resume_idle_;        // ResumeNextTurn: connections over a turn's budget
   uv_signal_t sigint_, sigterm_;
   std::unique_ptr<engine::Keyspace> keyspace_;
   std::unique_ptr<engine::Evictor> evictor_;
@@ -136,6 +149,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   cmd::Dispatcher dispatcher_;
   std::map<uint64_t, Connection*> clients_;
   std::vector<uint64_t> resume_reading_;  // ResumeNextTurn
+  std::vector<uint64_t> resume_now_;      // OnResumeIdle's batch
   std::vector<Connection*> flush_list_;
   std::vector<Connection*> paused_;
   std::vector<Connection*> unblocked_;

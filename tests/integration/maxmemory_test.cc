@@ -22,12 +22,6 @@ long long InfoNumber(redisContext* c, const std::string& section, const std::str
   return std::stoll(info.substr(at + field.size() + 3));
 }
 
-Reply GetReply(redisContext* c) {
-  void* r = nullptr;
-  if (redisGetReply(c, &r) != REDIS_OK) return nullptr;
-  return Reply(static_cast<redisReply*>(r));
-}
-
 }  // namespace
 
 TEST_CASE("CONFIG SET maxmemory: writes past it evict, used_memory stays at the limit",

@@ -15,12 +15,6 @@ using namespace brisk::test;
 
 namespace {
 
-Reply GetReply(redisContext* c) {
-  void* r = nullptr;
-  if (redisGetReply(c, &r) != REDIS_OK) return nullptr;
-  return Reply(static_cast<redisReply*>(r));
-}
-
 // "a|b|c" of an array reply of strings/integers.
 std::string Flat(const redisReply* r) {
   if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return Str(r);

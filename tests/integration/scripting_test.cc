@@ -425,21 +425,6 @@ TEST_CASE("scripted writes are replayed from the append log after a restart", "[
 
 namespace {
 
-// Sends EVAL body 0 on c without waiting for the reply.
-void SendEval(redisContext* c, const std::string& body) {
-  const char* argv[] = {"EVAL", body.c_str(), "0"};
-  size_t lens[] = {4, body.size(), 1};
-  REQUIRE(redisAppendCommandArgv(c, 3, argv, lens) == REDIS_OK);
-  int done = 0;
-  while (!done) REQUIRE(redisBufferWrite(c, &done) == REDIS_OK);
-}
-
-Reply GetReply(redisContext* c) {
-  redisReply* raw = nullptr;
-  if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) return Reply();
-  return Reply(raw);
-}
-
 const char* kBusy =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 
@@ -447,7 +432,7 @@ const char* kBusy =
 
 TEST_CASE("a busy script: -BUSY for others, SCRIPT KILL, UNKILLABLE, SHUTDOWN NOSAVE", "[script]") {
   TestServer s({"--busy-reply-threshold", "100"});
-  RedisConn other = s.Connect();  // connected before: the listener is not served while busy
+  RedisConn other = s.Connect();  // connected before (new connections: script_busy_test.cc)
   RedisConn runner = s.Connect();
   CHECK(Run(other.get(), {"PING"}) == "PONG");
 

@@ -45,6 +45,22 @@ inline long long Int(redisContext* c, const std::vector<std::string>& argv) {
   return r->integer;
 }
 
+// The next reply on c (nullptr if the connection failed): for pipelined or pushed replies.
+inline Reply GetReply(redisContext* c) {
+  void* r = nullptr;
+  if (redisGetReply(c, &r) != REDIS_OK) return nullptr;
+  return Reply(static_cast<redisReply*>(r));
+}
+
+// Sends EVAL body 0 on c without waiting for the reply.
+inline void SendEval(redisContext* c, const std::string& body) {
+  const char* argv[] = {"EVAL", body.c_str(), "0"};
+  size_t lens[] = {4, body.size(), 1};
+  REQUIRE(redisAppendCommandArgv(c, 3, argv, lens) == REDIS_OK);
+  int done = 0;
+  while (!done) REQUIRE(redisBufferWrite(c, &done) == REDIS_OK);
+}
+
 // The elements of an array reply as Str() each; empty for any other reply.
 inline std::vector<std::string> Strings(const Reply& r) {
   std::vector<std::string> out;

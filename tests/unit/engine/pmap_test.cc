@@ -18,7 +18,7 @@ namespace {
 
 size_t MeasureBytes(const Node* n) {
   if (n == nullptr) return 0;
-  size_t b = Entry::SizeClass(n->AllocBytes());
+  size_t b = Entry::AllocClass(n->AllocBytes());
   if (!n->leaf()) {
     for (uint32_t i = 0; i < n->size(); ++i) b += MeasureBytes(n->children()[i]);
   }

@@ -3,7 +3,9 @@
 // accounting and the kill hook.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "script/lua_engine.h"
@@ -254,4 +256,45 @@ TEST_CASE("the instruction hook ticks the host and kills on request", "[script]"
   CHECK(r.rfind("-ERR Script killed by user with SCRIPT KILL... script: ", 0) == 0);
   f.host.kill = false;
   CHECK(f.Eval("local i = 0 while i < 1000000 do i = i + 1 end return i") == ":1000000\r\n");
+}
+
+TEST_CASE("SCRIPT FLUSH ASYNC: the old state is closed on the closer thread", "[script]") {
+  Fixture f;
+  size_t base = f.engine.memory_bytes();
+  // A state holding a lot: 101 scripts, and a big table left as garbage not yet collected.
+  CHECK(f.Eval("local t = {} for i = 1, 200000 do t[i] = tostring(i) end "
+               "return #t") == ":200000\r\n");
+  for (int i = 0; i < 100; ++i) {
+    char sha[40];
+    std::string error;
+    REQUIRE(f.engine.Load("return " + std::to_string(i), sha, &error));
+  }
+  CHECK(f.engine.scripts_count() == 101);
+  CHECK(f.engine.closer().closed() == 0);
+
+  f.engine.Flush(LuaEngine::FlushMode::kAsync);
+  // Swapped at once: a fresh state with nothing cached, counted on its own heap.
+  CHECK(f.engine.scripts_count() == 0);
+  CHECK(f.engine.scripts_bytes() == 0);
+  CHECK_FALSE(f.engine.Exists("e0e1f9fabfc9d4800c877a703b823ac0578ff8db"));
+  CHECK(f.engine.memory_bytes() < base + 100000);
+  CHECK(f.Eval("return 2") == ":2\r\n");  // usable while the old one is being closed
+
+  f.engine.closer().WaitIdle();
+  CHECK(f.engine.closer().closed() == 1);
+  CHECK(f.engine.closer().last_closer() != std::thread::id());
+  CHECK(f.engine.closer().last_closer() != std::this_thread::get_id());
+
+  // SYNC closes here: the closer is not involved.
+  f.engine.Flush(LuaEngine::FlushMode::kSync);
+  CHECK(f.engine.closer().closed() == 1);
+  CHECK(f.Eval("return 3") == ":3\r\n");
+
+  // Several retirements queue up; destroying the engine closes them all (ASan: no leak).
+  for (int i = 0; i < 5; ++i) f.engine.Flush(LuaEngine::FlushMode::kAsync);
+  f.engine.closer().WaitIdle();
+  CHECK(f.engine.closer().closed() == 6);
+  auto engine = std::make_unique<LuaEngine>();
+  engine->Flush(LuaEngine::FlushMode::kAsync);
+  engine.reset();  // joins the closer with a state possibly still queued
 }
