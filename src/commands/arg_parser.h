@@ -19,14 +19,12 @@
 #include <string_view>
 
 #include "commands/command.h"
+#include "common/ascii.h"
 #include "common/errors.h"
 
 namespace brisk::cmd {
 
 class CommandContext;
-
-// ASCII case-insensitive equality (strcasecmp on binary-safe views).
-bool EqualsNoCase(std::string_view a, std::string_view b);
 
 class ArgParser {
  public:

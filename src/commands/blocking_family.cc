@@ -11,6 +11,7 @@
 #include "commands/collection_util.h"
 #include "commands/dispatcher.h"
 #include "commands/families.h"
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "common/numbers.h"
 
@@ -20,17 +21,6 @@ namespace {
 using engine::Entry;
 using engine::ObjType;
 using Kind = BlockedOp::Kind;
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Redis's CLIENT_DENY_BLOCKING: MULTI/EXEC, scripts, clients that are not connections.
 bool MayBlock(CommandContext* ctx) {

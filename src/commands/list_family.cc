@@ -11,6 +11,7 @@
 #include "commands/blocking_ops.h"
 #include "commands/collection_util.h"
 #include "commands/families.h"
+#include "common/ascii.h"
 #include "common/numbers.h"
 #include "engine/list.h"
 
@@ -25,17 +26,6 @@ engine::ListLimits ListLimitsOf(const Config& c) {
   engine::ListLimits l;
   l.fill = c.list_max_listpack_size;
   return l;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // LEFT / RIGHT; false if neither.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "common/ascii.h"
 #include "common/keyspace_events.h"
 #include "common/numbers.h"
 
@@ -53,10 +54,6 @@ ConfigOption Custom(std::string_view name, bool mut, CustomSet set, CustomGet ge
   o.custom_set = set;
   o.custom_get = get;
   return o;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 bool SetNotifyKeyspaceEvents(Config* c, std::string_view value, std::string* error) {

@@ -5,6 +5,7 @@
 #include <climits>
 #include <cmath>
 
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "engine/table.h"
 
@@ -22,17 +23,6 @@ constexpr std::pair<std::string_view, EvictionPolicy> kPolicyNames[] = {
     {"allkeys-random", EvictionPolicy::kAllKeysRandom},
     {"noeviction", EvictionPolicy::kNoEviction},
 };
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Redis's LFULogIncr draws rand(); a xorshift is enough (writer thread only).
 double NextUnit() {

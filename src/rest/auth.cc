@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/glob.h"
@@ -11,10 +12,6 @@
 namespace brisk::rest {
 
 namespace {
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // Invariant 1: the time depends on the lengths only, not on where the bytes differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

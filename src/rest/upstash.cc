@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/glob.h"
@@ -17,10 +18,6 @@ namespace brisk::rest {
 namespace {
 
 using Json = nlohmann::json;
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 bool ArgOf(const Json& v, std::string* out) {
   switch (v.type()) {

@@ -87,9 +87,9 @@ TEST_CASE("ArgParser keeps the first error", "[keys][arg_parser]") {
   CHECK(s.Next().empty());  // nothing left: syntax error
   CHECK(s.error() == brisk::Err::kSyntax);
 
-  CHECK(cmd::EqualsNoCase("ReplAce", "REPLACE"));
-  CHECK_FALSE(cmd::EqualsNoCase("replace", "replac"));
-  CHECK_FALSE(cmd::EqualsNoCase(std::string_view("a\0", 2), std::string_view("a\1", 2)));
+  CHECK(brisk::EqualsNoCase("ReplAce", "REPLACE"));
+  CHECK_FALSE(brisk::EqualsNoCase("replace", "replac"));
+  CHECK_FALSE(brisk::EqualsNoCase(std::string_view("a\0", 2), std::string_view("a\1", 2)));
 }
 
 TEST_CASE_METHOD(Fixture, "DEL and UNLINK", "[keys]") {
