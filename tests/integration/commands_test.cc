@@ -35,31 +35,18 @@ std::vector<std::string> ScanAll(redisContext* c, std::vector<std::string> extra
   return keys;
 }
 
-// Loads keys with pipelined MSETs.
+// Loads keys with pipelined MSETs of 500 keys each.
 void Load(redisContext* c, const std::vector<std::string>& keys) {
   const size_t batch = 500;
-  size_t sent = 0;
-  for (size_t i = 0; i < keys.size(); i += batch) {
+  Pipeline(c, int((keys.size() + batch - 1) / batch), [&](int b) {
     std::vector<std::string> argv = {"MSET"};
-    for (size_t j = i; j < std::min(keys.size(), i + batch); ++j) {
+    size_t end = std::min(keys.size(), (size_t(b) + 1) * batch);
+    for (size_t j = size_t(b) * batch; j < end; ++j) {
       argv.push_back(keys[j]);
       argv.push_back("v");
     }
-    std::vector<const char*> p;
-    std::vector<size_t> l;
-    for (auto& a : argv) {
-      p.push_back(a.data());
-      l.push_back(a.size());
-    }
-    redisAppendCommandArgv(c, int(argv.size()), p.data(), l.data());
-    ++sent;
-  }
-  for (size_t i = 0; i < sent; ++i) {
-    void* raw = nullptr;
-    REQUIRE(redisGetReply(c, &raw) == REDIS_OK);
-    Reply r(static_cast<redisReply*>(raw));
-    REQUIRE(Str(r) == "OK");
-  }
+    return argv;
+  });
 }
 
 std::string ClientField(const std::string& line, const std::string& field) {
