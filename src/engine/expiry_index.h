@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/lsan.h"
 #include "engine/keyspace.h"
 
 namespace brisk::engine {
@@ -50,11 +51,13 @@ struct MappedAllocator {
                   ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
                   : std::malloc(bytes);
     if (p == nullptr || p == MAP_FAILED) throw std::bad_alloc();
+    if (bytes >= kMapBytes) RegisterLsanRoot(p, bytes);
     return static_cast<T*>(p);
   }
   void deallocate(T* p, size_t n) {
     size_t bytes = n * sizeof(T);
     if (bytes >= kMapBytes) {
+      UnregisterLsanRoot(p, bytes);
       munmap(p, bytes);
     } else {
       std::free(p);

@@ -7,14 +7,9 @@
 #include <mutex>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BRISK_SLAB_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BRISK_SLAB_ASAN 1
-#endif
-#endif
-#ifdef BRISK_SLAB_ASAN
+#include "common/lsan.h"
+
+#ifdef BRISK_ASAN  // defined by common/lsan.h
 #include <sanitizer/asan_interface.h>
 #define SLAB_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define SLAB_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
@@ -130,6 +125,9 @@ struct Heap {
       --stats.free_pages;
     } else if (high < kMaxPages) {
       i = high++;
+      // Entries here hold pointers to malloc'ed blocks: LSan scans the used prefix.
+      if (i > 0) UnregisterLsanRoot(base, size_t(i) * kPageBytes);
+      RegisterLsanRoot(base, size_t(high) * kPageBytes);
     } else {
       return kNone;
     }

@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/lsan.h"
 #include "engine/collections.h"
 #include "engine/expiry_index.h"
 #include "engine/rcu.h"
@@ -68,6 +69,7 @@ BucketArray* BucketArray::New(size_t size) {
     if (p == MAP_FAILED) throw std::bad_alloc();
     a = static_cast<BucketArray*>(p);
     a->mapped = true;
+    RegisterLsanRoot(p, bytes);  // entries referenced only from here are not leaks
   } else {
     a = static_cast<BucketArray*>(ZeroedBlock(bytes));
     a->mapped = false;
@@ -84,6 +86,7 @@ void BucketArray::Free(BucketArray* a) {
     // for reading, a slice at a time; the munmap of the emptied range is then cheap.
     constexpr size_t kSlice = size_t{4} << 20;
     size_t bytes = sizeof(BucketArray) + a->size * sizeof(Entry*);
+    UnregisterLsanRoot(a, bytes);
     auto* base = reinterpret_cast<char*>(a);
     for (size_t off = 0; off < bytes; off += kSlice) {
       madvise(base + off, std::min(kSlice, bytes - off), MADV_DONTNEED);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands/effects.h"
+#include "effect_records.h"
 #include "harness.h"
 #include "log/record.h"
 
@@ -101,9 +102,7 @@ struct EffectLog {
     all_ += bytes;
     std::vector<std::string> out;
     ForEachRecord(bytes, [&](const applog::DecodedRecord&, std::vector<std::string_view>& argv) {
-      std::string text;
-      for (auto a : argv) text += (text.empty() ? "" : " ") + std::string(a);
-      out.push_back(text);
+      out.push_back(JoinArgv(argv));
     });
     return out;
   }
@@ -123,19 +122,6 @@ struct EffectLog {
   }
 
  private:
-  template <typename Fn>
-  static void ForEachRecord(const std::string& bytes, Fn&& fn) {
-    size_t off = 0;
-    while (off < bytes.size()) {
-      applog::DecodedRecord r;
-      std::vector<std::string_view> argv;
-      auto res = applog::DecodeRecord(std::span<const char>(bytes.data() + off, bytes.size() - off),
-                                      &r, &argv);
-      REQUIRE(res.status == applog::DecodeStatus::kOk);
-      fn(r, argv);
-      off += r.size;
-    }
-  }
   std::string all_;
 };
 

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "commands/effects.h"
+#include "effect_records.h"
 #include "harness.h"
 #include "log/record.h"
 
@@ -15,30 +16,6 @@ namespace cmd = brisk::cmd;
 namespace engine = brisk::engine;
 
 namespace {
-
-struct Rec {
-  uint64_t lsn;
-  int db;
-  bool end;
-  std::string text;  // argv joined by spaces
-};
-
-std::vector<Rec> Decode(const std::string& bytes) {
-  std::vector<Rec> out;
-  size_t off = 0;
-  while (off < bytes.size()) {
-    applog::DecodedRecord r;
-    std::vector<std::string_view> argv;
-    auto res = applog::DecodeRecord(std::span<const char>(bytes.data() + off, bytes.size() - off),
-                                    &r, &argv);
-    REQUIRE(res.status == applog::DecodeStatus::kOk);
-    std::string text;
-    for (auto a : argv) text += (text.empty() ? "" : " ") + std::string(a);
-    out.push_back({r.lsn, r.db, (r.flags & applog::kFlagEndOfBatch) != 0, text});
-    off += r.size;
-  }
-  return out;
-}
 
 // Logs DEL for keys the engine removes, as Server::OnKeyRemoved does.
 class LoggingObserver : public engine::KeyObserver {
@@ -63,10 +40,10 @@ struct Fixture {
   }
   // Records logged since the last call, as texts; checks batch framing: every batch
   // ends with END_OF_BATCH and LSNs strictly increase.
-  std::vector<Rec> Take() {
+  std::vector<EffectRecord> Take() {
     std::string bytes;
     rec.TakeBatches(&bytes);
-    auto recs = Decode(bytes);
+    auto recs = DecodeEffects(bytes);
     for (size_t i = 1; i < recs.size(); ++i) CHECK(recs[i].lsn > recs[i - 1].lsn);
     if (!recs.empty()) CHECK(recs.back().end);
     return recs;
@@ -192,7 +169,7 @@ TEST_CASE("reads and failed writes log nothing; expiry found by a read logs DEL"
   f.h.Run({"set", "s", "abc", "PX", "100"});
   f.Take();
   f.h.Run({"get", "s"});
-  f.h.Run({"incr", "s"});              // not an integer
+  f.h.Run({"incr", "s"});               // not an integer
   f.h.Run({"set", "s", "v", "bogus"});  // syntax error
   f.h.Run({"del", "nosuch"});
   CHECK(f.Take().empty());
@@ -227,18 +204,12 @@ TEST_CASE("replaying the records reaches the same state", "[effects]") {
   cmd::ClientState client;
   client.authenticated = true;
   std::string reply, error;
-  size_t off = 0;
   uint64_t last_lsn = 0;
-  while (off < bytes.size()) {
-    applog::DecodedRecord r;
-    std::vector<std::string_view> argv;
-    applog::DecodeRecord(std::span<const char>(bytes.data() + off, bytes.size() - off), &r, &argv);
-    INFO(off);
+  ForEachRecord(bytes, [&](const applog::DecodedRecord& r, std::vector<std::string_view>& argv) {
     REQUIRE(cmd::ReplayEffect(&replay.server(), &client, r.lsn, r.db, argv, 1'700'000'000'000,
                               &reply, &error));
-    off += r.size;
     last_lsn = r.lsn;
-  }
+  });
   replay.server().loading = false;
   CHECK(replay.keyspace().lsn() == last_lsn);  // entries keep their logged LSNs
   for (int db : {0, 2, 5}) {
@@ -256,7 +227,8 @@ TEST_CASE("replaying the records reaches the same state", "[effects]") {
 TEST_CASE("a failed log write refuses writes with -MISCONF until it recovers", "[effects]") {
   Fixture f;
   f.rec.set_write_error("No space left on device");
-  const std::string misconf = Err("MISCONF Errors writing to the AOF file: No space left on device");
+  const std::string misconf =
+      Err("MISCONF Errors writing to the AOF file: No space left on device");
   CHECK(f.h.Run({"set", "k", "v"}) == misconf);
   CHECK(f.h.Run({"get", "k"}) == kNil);
   CHECK(f.h.Run({"multi"}) == kOk);

@@ -8,39 +8,12 @@
 
 #include "commands/effects.h"
 #include "commands/scripting.h"
+#include "effect_records.h"
 #include "harness.h"
 #include "log/record.h"
 
 using namespace brisk::test;
-namespace applog = brisk::applog;
 namespace cmd = brisk::cmd;
-
-namespace {
-
-struct Rec {
-  int db;
-  bool end;
-  std::string text;
-};
-
-std::vector<Rec> Decode(const std::string& bytes) {
-  std::vector<Rec> out;
-  size_t off = 0;
-  while (off < bytes.size()) {
-    applog::DecodedRecord r;
-    std::vector<std::string_view> argv;
-    auto res = applog::DecodeRecord(std::span<const char>(bytes.data() + off, bytes.size() - off),
-                                    &r, &argv);
-    REQUIRE(res.status == applog::DecodeStatus::kOk);
-    std::string text;
-    for (auto a : argv) text += (text.empty() ? "" : " ") + std::string(a);
-    out.push_back({r.db, (r.flags & applog::kFlagEndOfBatch) != 0, text});
-    off += r.size;
-  }
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("a script's writes are logged as effects, in one batch, never as the script",
           "[script]") {
@@ -55,7 +28,7 @@ TEST_CASE("a script's writes are logged as effects, in one batch, never as the s
                "1", "k"}) == Int(1));
   std::string bytes;
   rec.TakeBatches(&bytes);
-  auto recs = Decode(bytes);
+  auto recs = DecodeEffects(bytes);
   REQUIRE(recs.size() == 3);
   CHECK(recs[0].text == "SET k 5");
   CHECK(recs[1].text == "SET k 6");
