@@ -4,10 +4,15 @@
 // A 4-ary min-heap of (deadline, Entry*) slots. Each volatile entry stores its heap
 // position (Entry::heap_pos, 4 bytes in the entry's optional expiry field), so a
 // replaced or removed entry is found in O(1); the heap costs 16 bytes per volatile key
-// (plus vector slack) instead of a tree node. Keeping the deadline in the slot matters:
+// (plus at most 1 MiB of slack) instead of a tree node. Keeping the deadline in the slot matters:
 // with Entry* alone every comparison of a sift was a cache miss, and a mass expiry of
-// 1M keys spent most of its time in them (perf: Entry::expire_at_ms 19%). Each Table owns one (table.h
-// invariant 6), so dropping a table drops its index in O(1), and active expiry visits
+// 1M keys spent most of its time in them (perf: Entry::expire_at_ms 19%). The slots live
+// in chunks (SlotArray): the first grows by doubling up to 1 MiB, every later one is a
+// fresh 1 MiB mapping, so growing never copies the heap (a std::vector's doubling copied
+// 8 MiB into 2,048 freshly faulted pages at 512K volatile keys: a 5.4 ms loop turn while
+// loading 1M keys with a TTL, BRISK_TURN_TRACE; ~10x that at 10M). Each Table owns one
+// (table.h invariant 6), so dropping a table drops its index with it (a chunk per reclaim
+// slice, Table::FreeSome), and active expiry visits
 // due entries in deadline order, table by table. (A timing wheel would make insertion
 // O(1) instead of O(log n) but needs list links in every volatile entry.)
 //
@@ -67,6 +72,85 @@ struct MappedAllocator {
   bool operator==(const MappedAllocator<U>&) const { return true; }
 };
 
+// A growable array of T that never moves its elements once it has more than
+// kChunk of them: chunk 0 doubles (copying at most kChunk / 2 elements) up to kChunk,
+// later chunks are allocated whole (1 MiB: mmap'ed by MappedAllocator, faulted in as
+// they fill). Keeps at most one empty chunk beyond the last element. Writer only.
+template <typename T>
+class SlotArray {
+ public:
+  static constexpr size_t kChunk = (size_t{1} << 20) / sizeof(T);
+  static_assert((kChunk & (kChunk - 1)) == 0, "chunk must be a power of two");
+
+  SlotArray() = default;
+  SlotArray(const SlotArray&) = delete;
+  SlotArray& operator=(const SlotArray&) = delete;
+  ~SlotArray() { Clear(); }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const T& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  T& back() { return (*this)[size_ - 1]; }
+
+  void push_back(const T& v) {
+    if (size_ == Capacity()) Grow();
+    (*this)[size_++] = v;
+  }
+  void pop_back() {
+    --size_;
+    // Free the last chunk once a whole chunk before it is empty too (hysteresis).
+    if (chunks_.size() > 1 && size_ + 2 * kChunk <= chunks_.size() * kChunk) {
+      alloc_.deallocate(chunks_.back(), kChunk);
+      chunks_.pop_back();
+    }
+  }
+  // Frees the last chunk (its elements are dropped). True once nothing is left: a
+  // dropped table gives its index back a chunk per reclaim slice (Table::FreeSome).
+  bool ReleaseChunk() {
+    if (chunks_.empty()) return true;
+    alloc_.deallocate(chunks_.back(), chunks_.size() == 1 ? cap0_ : kChunk);
+    chunks_.pop_back();
+    if (chunks_.empty()) cap0_ = 0;
+    size_ = std::min(size_, Capacity());
+    return chunks_.empty();
+  }
+  void Clear() {
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      alloc_.deallocate(chunks_[c], c == 0 ? cap0_ : kChunk);
+    }
+    std::vector<T*>().swap(chunks_);
+    cap0_ = 0;
+    size_ = 0;
+  }
+
+ private:
+  size_t Capacity() const {
+    return chunks_.empty() ? 0 : cap0_ + (chunks_.size() - 1) * kChunk;
+  }
+  void Grow() {
+    if (chunks_.empty() || cap0_ < kChunk) {  // chunk 0 doubles
+      size_t cap = chunks_.empty() ? 8 : cap0_ * 2;
+      T* fresh = alloc_.allocate(cap);
+      if (!chunks_.empty()) {
+        std::copy(chunks_[0], chunks_[0] + size_, fresh);
+        alloc_.deallocate(chunks_[0], cap0_);
+        chunks_[0] = fresh;
+      } else {
+        chunks_.push_back(fresh);
+      }
+      cap0_ = cap;
+      return;
+    }
+    chunks_.push_back(alloc_.allocate(kChunk));
+  }
+
+  std::vector<T*> chunks_;
+  size_t cap0_ = 0;  // capacity of chunks_[0]
+  size_t size_ = 0;
+  [[no_unique_address]] MappedAllocator<T> alloc_;
+};
+
 class ExpiryIndex {
  public:
   void Add(Entry* e) {
@@ -94,7 +178,10 @@ class ExpiryIndex {
     if (before != heap_[i].at) Fix(i);
   }
 
-  void Clear() { Heap().swap(heap_); }
+  void Clear() { heap_.Clear(); }
+  // Frees up to 1 MiB of the index; true once it is empty (entries are not touched:
+  // for a dropped table only, whose entries are freed without unlinking).
+  bool ReleaseSome() { return heap_.ReleaseChunk(); }
   // Memory per indexed entry (Table::Footprint).
   static constexpr size_t kBytesPerEntry = 16;
   size_t size() const { return heap_.size(); }
@@ -130,8 +217,8 @@ class ExpiryIndex {
   // fallback uses it.
   Entry* Latest() const {
     const Slot* best = nullptr;
-    for (const Slot& s : heap_) {
-      if (best == nullptr || s.at > best->at) best = &s;
+    for (size_t i = 0; i < heap_.size(); ++i) {
+      if (best == nullptr || heap_[i].at > best->at) best = &heap_[i];
     }
     return best == nullptr ? nullptr : best->entry;
   }
@@ -188,8 +275,7 @@ class ExpiryIndex {
     Place(i, s);
   }
 
-  using Heap = std::vector<Slot, MappedAllocator<Slot>>;
-  Heap heap_;
+  SlotArray<Slot> heap_;
 };
 
 }  // namespace brisk::engine

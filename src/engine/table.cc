@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <chrono>
 #include <cstdlib>
 #include <new>
 #include <thread>
@@ -78,23 +79,62 @@ BucketArray* BucketArray::New(size_t size) {
   return a;
 }
 
-void BucketArray::Free(BucketArray* a) {
+namespace {
+
+// A helper thread's unit of page work on a bucket array (faulting in, giving back):
+// ~0.2-0.5 ms of kernel time, with the mmap lock held (for reading) only that long.
+constexpr size_t kPageSlice = size_t{1} << 20;
+
+// Between two slices of page work, a helper thread sleeps briefly: it inherits the
+// loop's scheduling policy, and under a real-time one (`chrt -f`, as the latency bench
+// runs the server) a helper working for tens of milliseconds without blocking kept the
+// loop off a core it needed (BRISK_TURN_TRACE, server/turn_trace.h: 40 ms turns of
+// 0.3 ms CPU, all run-queue wait). Going idle lets the scheduler pull the waiting loop
+// onto this core. (Demoting the helper to SCHED_OTHER instead was measured worse: a
+// helper starved by other processes while holding the mmap lock blocked the loop's
+// mmap for 290 ms.)
+void PauseForLoop() { std::this_thread::sleep_for(std::chrono::microseconds(50)); }
+
+}  // namespace
+
+size_t BucketArray::Bytes() const { return sizeof(BucketArray) + size * sizeof(Entry*); }
+
+void BucketArray::Free(BucketArray* a, bool paced) {
   if (a->mapped) {
     // munmap of a large touched range holds the process's mmap lock for writing while
     // it frees every page (tens of ms for a 10M-key table's array), and the loop's page
     // faults would wait on that lock. MADV_DONTNEED frees the pages under the lock taken
     // for reading, a slice at a time; the munmap of the emptied range is then cheap.
-    constexpr size_t kSlice = size_t{4} << 20;
-    size_t bytes = sizeof(BucketArray) + a->size * sizeof(Entry*);
+    size_t bytes = a->Bytes();
     UnregisterLsanRoot(a, bytes);
     auto* base = reinterpret_cast<char*>(a);
-    for (size_t off = 0; off < bytes; off += kSlice) {
-      madvise(base + off, std::min(kSlice, bytes - off), MADV_DONTNEED);
+    for (size_t off = 0; off < bytes; off += kPageSlice) {
+      madvise(base + off, std::min(kPageSlice, bytes - off), MADV_DONTNEED);
+      if (paced) PauseForLoop();
     }
     munmap(a, bytes);
   } else {
     std::free(a);
   }
+}
+
+bool BucketArray::ReleaseSome(BucketArray* a, size_t* released) {
+  if (!a->mapped) {
+    std::free(a);
+    return true;
+  }
+  size_t bytes = a->Bytes();  // page 0 (the header) stays until the munmap
+  if (*released == 0) UnregisterLsanRoot(a, bytes);
+  if (*released + 4096 < bytes) {
+    size_t end = bytes - *released;
+    size_t begin = end > kPageSlice + 4096 ? (end - kPageSlice) & ~size_t{4095} : 4096;
+    madvise(reinterpret_cast<char*>(a) + begin, end - begin, MADV_DONTNEED);
+    *released = bytes - begin;
+    return false;
+  }
+  munmap(a, bytes);
+  *released = 0;
+  return true;
 }
 
 namespace {
@@ -107,7 +147,7 @@ struct ArrayRetirement {
 void FreeRetiredArray(rcu_head* head) {
   BeginReclaim(head);
   auto* r = caa_container_of(head, ArrayRetirement, head);
-  BucketArray::Free(r->array);
+  BucketArray::Free(r->array, /*paced=*/true);  // liburcu's thread
   delete r;
 }
 
@@ -173,6 +213,8 @@ void Table::RetireTable(Table* t) {
 }
 
 bool Table::FreeSome(size_t max_entries) {
+  // The expiry index first, a chunk per call (1M volatile keys: 16 MiB).
+  if (expiry_ != nullptr && !expiry_->ReleaseSome()) return false;
   size_t freed = 0;
   for (auto& slot : ht_) {
     BucketArray* a = slot.load(kRelaxed);
@@ -191,7 +233,9 @@ bool Table::FreeSome(size_t max_entries) {
       }
       head.store(nullptr, kRelaxed);
     }
-    BucketArray::Free(a);
+    // The emptied array goes back to the OS a slice per call: a 1M-key table's 8 MiB
+    // array in one go cost the loop a ~1 ms step.
+    if (!BucketArray::ReleaseSome(a, &reclaim_released_)) return false;
     slot.store(nullptr, kRelaxed);
     reclaim_bucket_ = 0;
   }
@@ -351,13 +395,17 @@ void Table::Grow() {
     prepared_ = std::make_shared<PreparedArray>();
     std::thread([job = prepared_, new_size] {
       BucketArray* a = BucketArray::New(new_size);
-      size_t bytes = sizeof(BucketArray) + new_size * sizeof(Entry*);
+      size_t bytes = a->Bytes();
       auto* base = reinterpret_cast<char*>(a);
-      if (madvise(base, bytes, MADV_POPULATE_WRITE) != 0) {  // Linux < 5.14: by hand
-        for (size_t off = 4096; off < bytes; off += 4096) {
-          reinterpret_cast<std::atomic<Entry*>*>(base + off)
-              ->store(nullptr, std::memory_order_relaxed);
+      for (size_t off = 0; off < bytes; off += kPageSlice) {
+        size_t n = std::min(kPageSlice, bytes - off);
+        if (madvise(base + off, n, MADV_POPULATE_WRITE) != 0) {  // Linux < 5.14: by hand
+          for (size_t p = std::max(off, size_t{4096}); p < off + n; p += 4096) {
+            reinterpret_cast<std::atomic<Entry*>*>(base + p)->store(nullptr,
+                                                                   std::memory_order_relaxed);
+          }
         }
+        PauseForLoop();
       }
       job->ready.store(a, std::memory_order_release);
     }).detach();

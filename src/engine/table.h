@@ -71,7 +71,10 @@
 //      the array over through PreparedArray::ready (release/acquire), and an array
 //      nobody claimed is freed with the last reference. Without it, the first inserts
 //      into a fresh 128 MiB array (8M -> 16M buckets) each took a page fault: 2+ ms
-//      turns. Shrinks and small arrays start at once.
+//      turns. Shrinks and small arrays start at once. The helper faults the array in
+//      1 MiB slices and sleeps 50 us between them, as liburcu's thread does between the
+//      slices of an outgrown array it gives back (BucketArray::Free paced): under a
+//      real-time policy a helper busy for ~40 ms held a core the loop was waiting for.
 //   9. The table owns its linked entries; FreeSome and the destructor free them and
 //      its arrays directly, so they run only when no reader can reach the table: after
 //      a grace period (RetireTable: the writer, in ReclaimStep slices) or at keyspace
@@ -113,11 +116,16 @@ struct BucketArray {
     return reinterpret_cast<const std::atomic<Entry*>*>(this + 1);
   }
   uint64_t mask() const { return size - 1; }
+  size_t Bytes() const;  // header + heads
   static BucketArray* New(size_t size);
   // Frees after a grace period (writer only).
   static void Retire(BucketArray* a);
-  // Frees now (no reader can reach it).
-  static void Free(BucketArray* a);
+  // Frees now (no reader can reach it). paced: off the loop thread, pausing between
+  // 1 MiB slices (invariant 10).
+  static void Free(BucketArray* a, bool paced = false);
+  // Frees now, a 1 MiB slice of pages per call (*released: bytes given back so far,
+  // 0 at the first call and again when done). True when `a` is gone.
+  static bool ReleaseSome(BucketArray* a, size_t* released);
 };
 
 class Table {
@@ -303,6 +311,7 @@ class Table {
   int64_t rehash_idx_ = -1;
   std::shared_ptr<struct PreparedArray> prepared_;  // invariant 10: a grow under way
   size_t reclaim_bucket_ = 0;  // FreeSome's position
+  size_t reclaim_released_ = 0;  // FreeSome: bytes of the current array given back
   std::atomic<size_t> items_{0};
   std::atomic<size_t> bytes_{0};
   std::atomic<size_t> volatile_items_{0};

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "server/server.h"
+#include "server/turn_trace.h"
 
 namespace brisk::server {
 
@@ -52,7 +53,9 @@ void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
 }
 
 void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+  TurnPhase phase(TurnTrace::kRead);
   auto* c = static_cast<Connection*>(s->data);
+  c->server_->loop_meter().Awake();  // loop_meter.h invariant 2
   if (nread < 0) {
     c->Close();
     return;

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "engine/rcu.h"
 #include "server/connection.h"
+#include "server/turn_trace.h"
 
 #ifdef BRISK_USE_MIMALLOC
 #include <mimalloc.h>
@@ -135,7 +136,11 @@ resp::ParserLimits Server::parser_limits() const {
 int Server::Run() {
   start_ms_ = clock::UpdateCachedTime();
   if (!Listen()) return 1;
-  LoopMeter::Enable(&loop_);
+  TurnTrace::Get().Init();  // BRISK_TURN_TRACE: long turns' phases (turn_trace.h)
+  // The trace reads libuv's idle time, which costs an extra zero-timeout epoll_wait per
+  // turn (loop_meter.h): only while tracing.
+  if (TurnTrace::Get().enabled()) uv_loop_configure(&loop_, UV_METRICS_IDLE_TIME);
+  loop_meter_.Start(&loop_);
   uv_check_init(&loop_, &check_);
   check_.data = this;
   uv_check_start(&check_, OnCheck);
@@ -267,6 +272,8 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     LOG_WARNING("Accepting client connection: %s", uv_strerror(status));
     return;
   }
+  self->loop_meter_.Awake();
+  TurnPhase phase(TurnTrace::kAccept);
   self->Accept(listener, listener->type == UV_NAMED_PIPE);
 }
 
@@ -332,15 +339,25 @@ void Server::OnConnectionClosed(Connection* c) {
 
 void Server::OnCheck(uv_check_t* h) {
   auto* self = static_cast<Server*>(h->data);
+  self->loop_meter_.Awake();  // the poll's wait ended here at the latest
   // Hand this turn's log batches to the writer first: replies wait on their LSNs.
-  self->persistence_->BeforeFlush();
+  {
+    TurnPhase phase(TurnTrace::kLog);
+    self->persistence_->BeforeFlush();
+  }
   // Client-side caching: this turn's BCAST invalidations, then the table size limit
   // (Redis's beforeSleep); their messages go out in the flush below.
-  self->ctx_.tracking.BeforeSleep(self, uint64_t(self->config_->tracking_table_max_keys));
+  {
+    TurnPhase phase(TurnTrace::kTrack);
+    self->ctx_.tracking.BeforeSleep(self, uint64_t(self->config_->tracking_table_max_keys));
+  }
   // Flush may close connections, which edits flush_list_; work on a snapshot.
   std::vector<Connection*> list;
   list.swap(self->flush_list_);
-  for (Connection* c : list) c->Flush();
+  for (Connection* c : list) {
+    TurnPhase phase(TurnTrace::kFlush);
+    c->Flush();
+  }
   list.clear();
   if (self->flush_list_.empty()) self->flush_list_.swap(list);  // keep the capacity
   clock::UpdateCachedTime();
@@ -348,21 +365,33 @@ void Server::OnCheck(uv_check_t* h) {
   if (self->dispatcher_.eviction_running()) self->StartEvictionSlices();
   // The loop holds no Entry* here: let RCU grace periods complete and reclaim what the
   // engine retired (engine/rcu.h). Once per turn; the cron timer guarantees turns.
-  engine::QuiescentPoint();
+  {
+    TurnPhase phase(TurnTrace::kQs);
+    engine::QuiescentPoint();
+  }
   // Blocked clients: (re-)arm the timeout timer when the earliest deadline changed.
   if (self->ctx_.blocking.next_deadline_ms() != self->block_timer_due_) self->ArmBlockTimer();
   // Dropped tables / flushed dbs: their entries are freed here, a slice per turn; a
   // 1 ms timer keeps turns coming until all is reclaimed (engine/rcu.h invariant 4).
-  if (engine::ReclaimStep(kReclaimBudgetUs) && !uv_is_active(reinterpret_cast<uv_handle_t*>(
+  bool reclaim_left;
+  {
+    TurnPhase phase(TurnTrace::kReclaim);
+    reclaim_left = engine::ReclaimStep(kReclaimBudgetUs);
+  }
+  if (reclaim_left && !uv_is_active(reinterpret_cast<uv_handle_t*>(
                                                    &self->reclaim_timer_))) {
     uv_timer_start(&self->reclaim_timer_, [](uv_timer_t* t) {
       if (!engine::ReclaimPending()) uv_timer_stop(t);
     }, 1, 1);
   }
-  self->loop_meter_.OnTurnEnd(&self->loop_, &self->ctx_.stats);
+  self->loop_meter_.OnTurnEnd(&self->ctx_.stats);
+  TurnTrace::Get().EndTurn(&self->loop_);
 }
 
-void Server::OnCron(uv_timer_t* h) { static_cast<Server*>(h->data)->Cron(); }
+void Server::OnCron(uv_timer_t* h) {
+  TurnPhase phase(TurnTrace::kCron);
+  static_cast<Server*>(h->data)->Cron();
+}
 
 void Server::Cron() {
   int64_t now = clock::UpdateCachedTime();
@@ -381,16 +410,19 @@ void Server::Cron() {
   }
   // Pause deadline.
   if (!paused_.empty() && !dispatcher_.paused(now)) ResumePaused();
-  // Active expiry: one bounded slice now; if it ran out of budget, more slices follow
-  // on a short timer so other clients are served in between.
-  if (ctx_.active_expire_enabled && ExpireSlice(kExpireBudgetUs)) {
-    // More due keys: one more slice per loop turn (an active idle handle makes the
-    // turn's poll non-blocking), so slices run back to back with I/O polled between
-    // them: a request waits at most one slice. (Not a 0 ms timer: libuv 1.44 runs a
-    // timer re-armed from its own callback again in the same turn.)
-    uv_idle_start(&expire_idle_, OnExpireIdle);
-  } else {
+  // Active expiry: bounded slices, one per turn, while due keys remain.
+  if (!ctx_.active_expire_enabled) {
     uv_idle_stop(&expire_idle_);
+  } else if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&expire_idle_))) {
+    // Slices run from an idle handle, one per loop turn (an active idle handle makes
+    // the turn's poll non-blocking), back to back while due keys remain, with I/O
+    // polled between them: a request waits at most one slice; the handle stops itself
+    // when a slice finds nothing more due. (Not a 0 ms timer: libuv 1.44 runs a timer
+    // re-armed from its own callback again in the same turn.) The cron runs no slice
+    // itself: libuv runs an idle handle started by a timer in the same turn, and two
+    // slices in one turn made ~1 ms turns during a mass expiry (BRISK_TURN_TRACE:
+    // cron=430 expire=440 us).
+    uv_idle_start(&expire_idle_, OnExpireIdle);
   }
   size_t clients = 0;
   for (auto& [id, c] : clients_) clients += c->client().query_buf_cap + c->output_bytes();
@@ -407,6 +439,7 @@ void Server::Cron() {
 // forever. Once a second, a non-forcing collect purges them.
 void Server::OnExpireIdle(uv_idle_t* h) {
   auto* self = static_cast<Server*>(h->data);
+  TurnPhase phase(TurnTrace::kExpire);
   clock::UpdateCachedTime();
   if (!self->ExpireSlice(kExpireBudgetUs)) uv_idle_stop(h);
 }
@@ -449,6 +482,7 @@ void Server::StartEvictionSlices() {
   if (shutting_down_ || uv_is_active(reinterpret_cast<uv_handle_t*>(&evict_idle_))) return;
   uv_idle_start(&evict_idle_, [](uv_idle_t* h) {
     auto* self = static_cast<Server*>(h->data);
+    TurnPhase phase(TurnTrace::kEvict);
     int64_t now = clock::UpdateCachedTime();
     if (self->dispatcher_.PerformEvictions(now) != cmd::Dispatcher::EvictStatus::kRunning) {
       uv_idle_stop(h);
@@ -503,6 +537,7 @@ void Server::OnUnblockIdle(uv_idle_t* h) {
 // out again is queued for the turn after.
 void Server::OnResumeIdle(uv_idle_t* h) {
   auto* self = static_cast<Server*>(h->data);
+  TurnPhase phase(TurnTrace::kResume);
   clock::UpdateCachedTime();
   std::vector<uint64_t>& ids = self->resume_now_;  // both keep their capacity
   ids.swap(self->resume_reading_);

@@ -45,6 +45,7 @@ class Server final : public cmd::ServerHooks, public engine::KeyObserver {
   uv_loop_t* loop() { return &loop_; }
   cmd::ServerContext& context() { return ctx_; }
   cmd::Dispatcher& dispatcher() { return dispatcher_; }
+  LoopMeter& loop_meter() { return loop_meter_; }
   void ScheduleFlush(Connection* c) { flush_list_.push_back(c); }
   void OnConnectionClosed(Connection* c);
   void AddPaused(Connection* c) { paused_.push_back(c); }

@@ -139,6 +139,9 @@ TEST_CASE("a busy script: SHUTDOWN NOSAVE from a new unix-socket connection exit
   std::string sock = SocketPath("b");
   TestServer s({"--busy-reply-threshold", "50", "--unixsocket", sock});
   RedisConn runner = s.Connect();
+  // TestServer is ready once the TCP port accepts; a reply means the loop runs, so
+  // every listener (the unix socket too) is open.
+  REQUIRE(Run(runner.get(), {"PING"}) == "PONG");
   SendEval(runner.get(), "redis.call('set', 'w', '1') while true do end");
   RedisConn c = ConnectUnix(sock);
   CHECK(Run(c.get(), {"SCRIPT", "KILL"}).rfind("UNKILLABLE ", 0) == 0);

@@ -16,6 +16,25 @@
 
 namespace brisk::test {
 
+// What every collection family test starts from: a harness at a fixed time, and the
+// Redis error replies they check.
+inline constexpr int64_t kNow = 1'700'000'000'000;
+inline const std::string kWrongType =
+    Err("WRONGTYPE Operation against a key holding the wrong kind of value");
+inline const std::string kSyntaxErr = Err("ERR syntax error");
+inline const std::string kNotInt = Err("ERR value is not an integer or out of range");
+
+struct CollectionFixture {
+  Harness h;
+  CollectionFixture() { h.SetTime(kNow); }
+  std::string Run(std::initializer_list<std::string_view> args) { return h.Run(args); }
+  std::string Run(const std::vector<std::string>& args) {
+    std::vector<std::string_view> v(args.begin(), args.end());
+    return h.Run(v);
+  }
+  std::string Encoding(std::string_view key) { return Run({"object", "encoding", key}); }
+};
+
 inline std::string Arr(std::initializer_list<std::string> items) {
   std::string out = "*" + std::to_string(items.size()) + "\r\n";
   for (const auto& i : items) out += i;

@@ -15,23 +15,10 @@
 namespace brisk::test {
 namespace {
 
-constexpr int64_t kNow = 1'700'000'000'000;
-const std::string kWrongType =
-    Err("WRONGTYPE Operation against a key holding the wrong kind of value");
-const std::string kSyntaxErr = Err("ERR syntax error");
-const std::string kNotInt = Err("ERR value is not an integer or out of range");
 const std::string kNilArr = "*-1\r\n";
 const std::string kEmpty = "*0\r\n";
 
-struct Fixture {
-  Harness h;
-  Fixture() { h.SetTime(kNow); }
-  std::string Run(std::initializer_list<std::string_view> args) { return h.Run(args); }
-  std::string Run(const std::vector<std::string>& args) {
-    std::vector<std::string_view> v(args.begin(), args.end());
-    return h.Run(v);
-  }
-  std::string Encoding(std::string_view key) { return Run({"object", "encoding", key}); }
+struct Fixture : CollectionFixture {
   std::vector<std::string> All(std::string_view key) {
     return Flat(Run({"lrange", key, "0", "-1"}));
   }

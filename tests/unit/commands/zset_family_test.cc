@@ -15,22 +15,9 @@
 namespace brisk::test {
 namespace {
 
-constexpr int64_t kNow = 1'700'000'000'000;
-const std::string kWrongType =
-    Err("WRONGTYPE Operation against a key holding the wrong kind of value");
-const std::string kSyntaxErr = Err("ERR syntax error");
 using Strs = std::vector<std::string>;
 
-struct Fixture {
-  Harness h;
-  Fixture() { h.SetTime(kNow); }
-  std::string Run(std::initializer_list<std::string_view> args) { return h.Run(args); }
-  std::string Run(const std::vector<std::string>& args) {
-    std::vector<std::string_view> v(args.begin(), args.end());
-    return h.Run(v);
-  }
-  std::string Encoding(std::string_view key) { return Run({"object", "encoding", key}); }
-};
+using Fixture = CollectionFixture;
 
 std::string Score(double d) {
   char buf[64];

@@ -85,7 +85,9 @@ TEST_CASE("A large grow starts once its array is faulted in; nothing is lost mea
       saw_large_grow = true;
       // It started only after the old array filled up (load factor >= 1).
       CHECK(t.items() >= t.bucket_count(0));
-      CHECK(t.bucket_count(1) == 2 * t.bucket_count(0));
+      // At least double: when the helper (which paces itself, invariant 10) is slow, the
+      // items may pass the next power of two before the grow starts, and it sizes for them.
+      CHECK(t.bucket_count(1) >= 2 * t.bucket_count(0));
     }
   }
   Drain(t);
@@ -115,7 +117,10 @@ TEST_CASE("FreeSome tears a table down in bounded slices, mid-rehash too", "[eng
     REQUIRE(t->rehashing() == mid_rehash);
     int slices = 0;
     while (!t->FreeSome(100)) ++slices;
-    CHECK(slices == n / 100);  // each full slice of 100 returns false; then true
+    // Each full slice of 100 returns false, and so does each 1 MiB slice of a mapped
+    // bucket array given back (BucketArray::ReleaseSome; here at most 2); then true.
+    CHECK(slices >= n / 100);
+    CHECK(slices <= n / 100 + 2);
     t.reset();                          // nothing left for the destructor (ASan: no leak)
   }
 }
